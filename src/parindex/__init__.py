@@ -1,0 +1,107 @@
+"""parindex: exact, versioned computation of Vietnam's administrative-reform index
+(PAR INDEX, Chỉ số cải cách hành chính).
+
+Data flows one way: methodology files -> validated model objects -> pure scoring ->
+ranking and analysis -> presentation.
+
+Example:
+    >>> import parindex
+    >>> sheet = parindex.ScoreSheet.read("examples/daklak-2017.csv")
+    >>> result = parindex.score("province-2017", sheet)
+    >>> parindex.round_half_up(result.unit("Đắk Lắk").total.index)
+    75.37
+"""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"
+
+from parindex._io import (
+    dump_methodology,
+    load_methodology,
+    methodology_from_dict,
+    methodology_to_dict,
+)
+from parindex._model import (
+    COMPONENT_IDS,
+    AdministrativeUnit,
+    Band,
+    Decision,
+    Methodology,
+    Node,
+    RankingPolicy,
+    ScoreComponent,
+    Source,
+)
+from parindex._numbers import round_half_up
+from parindex._ranking import Ranking, assign_band, rank, rank_change, rank_values
+from parindex._registry import Registry, default_registry, get_methodology, list_methodologies
+from parindex._scoring import TOTAL, NodeScore, Scores, UnitResult, score
+from parindex._sheet import SHEET_COLUMNS, ScoreEntry, ScoreSheet
+from parindex.errors import (
+    AmbiguousInputError,
+    ConflictError,
+    DuplicateEntryError,
+    InputFormatError,
+    MethodologyError,
+    MissingDataError,
+    NotApplicableError,
+    OverlapError,
+    ParIndexError,
+    PointsOutOfRangeError,
+    ScoreSheetError,
+    ScoreSheetErrors,
+    UnknownMethodologyError,
+    UnknownNodeError,
+    UnknownUnitError,
+)
+
+__all__ = [
+    "COMPONENT_IDS",
+    "SHEET_COLUMNS",
+    "TOTAL",
+    "AdministrativeUnit",
+    "AmbiguousInputError",
+    "Band",
+    "ConflictError",
+    "Decision",
+    "DuplicateEntryError",
+    "InputFormatError",
+    "Methodology",
+    "MethodologyError",
+    "MissingDataError",
+    "Node",
+    "NodeScore",
+    "NotApplicableError",
+    "OverlapError",
+    "ParIndexError",
+    "PointsOutOfRangeError",
+    "Ranking",
+    "RankingPolicy",
+    "Registry",
+    "ScoreComponent",
+    "ScoreEntry",
+    "ScoreSheet",
+    "ScoreSheetError",
+    "ScoreSheetErrors",
+    "Scores",
+    "Source",
+    "UnitResult",
+    "UnknownMethodologyError",
+    "UnknownNodeError",
+    "UnknownUnitError",
+    "__version__",
+    "assign_band",
+    "default_registry",
+    "dump_methodology",
+    "get_methodology",
+    "list_methodologies",
+    "load_methodology",
+    "methodology_from_dict",
+    "methodology_to_dict",
+    "rank",
+    "rank_change",
+    "rank_values",
+    "round_half_up",
+    "score",
+]

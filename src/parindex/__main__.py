@@ -1,0 +1,7 @@
+"""``python -m parindex`` runs the command line."""
+
+import sys
+
+from parindex.cli import main
+
+sys.exit(main())

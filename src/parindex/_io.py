@@ -1,0 +1,465 @@
+"""Reading and writing methodology files safely (I/O lives here, at the edge).
+
+Methodology files are YAML (or JSON, a subset). They are read with a safe loader that
+also refuses aliases (no "billion laughs"), duplicate keys, files over a size limit and
+nesting deeper than a limit. Nothing is ever evaluated.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from parindex._model import (
+    Band,
+    Decision,
+    Methodology,
+    Node,
+    RankingPolicy,
+    ScoreComponent,
+    Source,
+)
+from parindex.errors import InputFormatError, MethodologyError
+from parindex.rules import rule_from_dict
+
+__all__ = [
+    "FORMAT",
+    "MAX_DEPTH",
+    "MAX_FILE_BYTES",
+    "dump_methodology",
+    "load_methodology",
+    "methodology_from_dict",
+    "methodology_to_dict",
+    "read_text_file",
+    "safe_parse",
+]
+
+FORMAT = "parindex-methodology/1"
+MAX_FILE_BYTES = 8 * 1024 * 1024
+"""Input files larger than this are refused (methodologies and score sheets)."""
+MAX_DEPTH = 64
+"""Nesting deeper than this is refused (a real criteria tree is 4-5 levels deep)."""
+
+
+class _StrictSafeLoader(yaml.SafeLoader):
+    """SafeLoader that also refuses aliases and duplicate keys."""
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()  # type: ignore[no-untyped-call]
+            raise InputFormatError(
+                f"YAML aliases are not allowed (line {event.start_mark.line + 1}); "
+                "write the content out in full"
+            )
+        return super().compose_node(parent, index)
+
+    def construct_mapping(self, node: Any, deep: bool = False) -> dict[Any, Any]:
+        seen: set[Any] = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if key in seen:
+                raise InputFormatError(
+                    f"duplicate key {key!r} (line {key_node.start_mark.line + 1})"
+                )
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
+def read_text_file(path: str | Path, *, max_bytes: int = MAX_FILE_BYTES) -> str:
+    """Read a UTF-8 text file (a BOM is dropped), refusing over-large or undecodable files."""
+    p = Path(path)
+    try:
+        size = p.stat().st_size
+        if size > max_bytes:
+            raise InputFormatError(f"{p}: file is {size} bytes, over the limit of {max_bytes}")
+        data = p.read_bytes()
+    except OSError as err:
+        raise InputFormatError(f"{p}: cannot read file ({err.strerror or err})") from err
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        raise InputFormatError(
+            f"{p}: not UTF-8 text (byte {err.start}); save the file as UTF-8"
+        ) from err
+
+
+def _depth(obj: object, limit: int) -> None:
+    stack: list[tuple[object, int]] = [(obj, 1)]
+    while stack:
+        item, d = stack.pop()
+        if d > limit:
+            raise InputFormatError(f"document is nested deeper than {limit} levels")
+        if isinstance(item, Mapping):
+            stack.extend((v, d + 1) for v in item.values())
+        elif isinstance(item, list):
+            stack.extend((v, d + 1) for v in item)
+
+
+def safe_parse(text: str, *, name: str = "<text>", max_depth: int = MAX_DEPTH) -> Any:
+    """Parse YAML or JSON text safely (see module docstring)."""
+    if len(text.encode("utf-8")) > MAX_FILE_BYTES:
+        raise InputFormatError(f"{name}: document over the size limit of {MAX_FILE_BYTES} bytes")
+    try:
+        stripped = text.lstrip()
+        if stripped.startswith(("{", "[")):
+            data = json.loads(text)
+        else:
+            data = yaml.load(text, Loader=_StrictSafeLoader)
+    except InputFormatError as err:
+        raise InputFormatError(f"{name}: {err}") from None
+    except RecursionError:
+        raise InputFormatError(f"{name}: document is nested too deeply") from None
+    except json.JSONDecodeError as err:
+        raise InputFormatError(f"{name}: invalid JSON at line {err.lineno}: {err.msg}") from None
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        where = f" at line {mark.line + 1}" if mark is not None else ""
+        problem = getattr(err, "problem", None) or str(err).splitlines()[0]
+        raise InputFormatError(f"{name}: invalid YAML{where}: {problem}") from None
+    _depth(data, max_depth)
+    return data
+
+
+# --------------------------------------------------------------------------- dict -> model
+
+_TOP_KEYS = {
+    "format",
+    "id",
+    "aliases",
+    "name_vi",
+    "name_en",
+    "level",
+    "decision",
+    "evaluation_years",
+    "official",
+    "complete",
+    "total_max",
+    "source",
+    "sources",
+    "counts",
+    "components",
+    "bands",
+    "ranking",
+    "notes",
+    "tree",
+    "issuer_region",
+}
+_NODE_KEYS = {
+    "id",
+    "name_vi",
+    "name_en",
+    "max_points",
+    "method",
+    "rule",
+    "children",
+    "allow_na",
+    "children_complete",
+    "counts",
+    "source",
+    "note",
+}
+
+
+def _expect(data: object, kind: type, where: str) -> Any:
+    if not isinstance(data, kind):
+        raise MethodologyError(f"{where} must be a {kind.__name__}, got {type(data).__name__}")
+    return data
+
+
+def _keys(data: Mapping[str, Any], allowed: set[str], where: str) -> None:
+    unknown = set(data) - allowed
+    if unknown:
+        raise MethodologyError(f"{where}: unknown keys {sorted(map(str, unknown))}")
+
+
+def _number(x: object, where: str) -> float | None:
+    if x is None:
+        return None
+    if isinstance(x, bool) or not isinstance(x, int | float):
+        raise MethodologyError(f"{where} must be a number or null, got {x!r}")
+    return float(x)
+
+
+def _counts(data: object, where: str) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for k, v in _expect(data or {}, dict, where).items():
+        if v is None:
+            continue
+        if isinstance(v, bool) or not isinstance(v, int) or v < 0:
+            raise MethodologyError(f"{where}.{k} must be a whole number >= 0, got {v!r}")
+        out[str(k)] = v
+    return out
+
+
+def _node(data: object, where: str) -> Node:
+    d = _expect(data, dict, where)
+    _keys(d, _NODE_KEYS, where)
+    node_id = d.get("id")
+    if not isinstance(node_id, str):
+        raise MethodologyError(f'{where}: node id must be a string like "3.2", got {node_id!r}')
+    here = f"node {node_id}"
+    children = [_node(c, f"{here} child {i}") for i, c in enumerate(d.get("children") or [])]
+    rule = d.get("rule")
+    try:
+        return Node(
+            id=node_id,
+            name_vi=str(d.get("name_vi", "")),
+            name_en=str(d.get("name_en", "")),
+            max_points=_number(d.get("max_points"), f"{here} max_points"),
+            method=d.get("method"),
+            rule=None if rule is None else rule_from_dict(rule),
+            children=tuple(children),
+            allow_na=bool(d.get("allow_na", True)),
+            children_complete=d.get("children_complete"),
+            counts=_counts(d.get("counts"), f"{here} counts"),
+            source=d.get("source"),
+            note=str(d.get("note", "")),
+        )
+    except MethodologyError as err:
+        if err.node is None:
+            raise MethodologyError(f"{here}: {err}", node=node_id) from None
+        raise
+    except (TypeError, ValueError) as err:
+        raise MethodologyError(f"{here}: {err}", node=node_id) from None
+
+
+def _band(data: object, where: str) -> Band:
+    d = _expect(data, dict, where)
+    _keys(
+        d,
+        {"label", "min_inclusive", "min_exclusive", "max_inclusive", "max_exclusive", "source"},
+        where,
+    )
+    lower = d.get("min_inclusive", d.get("min_exclusive"))
+    upper = d.get("max_inclusive", d.get("max_exclusive"))
+    return Band(
+        label=str(d["label"]),
+        lower=_number(lower, f"{where} lower bound"),
+        upper=_number(upper, f"{where} upper bound"),
+        lower_inclusive="min_exclusive" not in d,
+        upper_inclusive="max_inclusive" in d,
+        source=d.get("source"),
+    )
+
+
+def _date(x: object, where: str) -> dt.date | None:
+    if x is None or isinstance(x, dt.date):
+        return x
+    if isinstance(x, str):
+        try:
+            return dt.date.fromisoformat(x)
+        except ValueError:
+            pass
+    raise MethodologyError(f"{where} must be a date YYYY-MM-DD or null, got {x!r}")
+
+
+def methodology_from_dict(data: object, *, name: str = "methodology") -> Methodology:
+    """Build a :class:`~parindex.Methodology` from plain data (a parsed file).
+
+    Raises:
+        MethodologyError: the data is malformed or inconsistent; the message names the
+            node where there is one.
+    """
+    d = _expect(data, dict, name)
+    _keys(d, _TOP_KEYS, name)
+    if d.get("format") != FORMAT:
+        raise MethodologyError(f"{name}: 'format' must be {FORMAT!r}, got {d.get('format')!r}")
+    try:
+        dec = _expect(d.get("decision") or {}, dict, f"{name} decision")
+        _keys(dec, {"number", "date", "issuer", "title"}, f"{name} decision")
+        sources = {
+            str(k): Source(**_expect(v, dict, f"{name} source {k}"))
+            for k, v in _expect(d.get("sources") or {}, dict, f"{name} sources").items()
+        }
+        components = []
+        for i, c in enumerate(d.get("components") or []):
+            cd = _expect(c, dict, f"{name} component {i}")
+            _keys(
+                cd,
+                {"id", "max_points", "name_vi", "name_en", "method", "allow_na", "source"},
+                f"{name} component {i}",
+            )
+            components.append(ScoreComponent(**cd))
+        bands = {
+            int(year): tuple(_band(b, f"{name} band {year}/{i}") for i, b in enumerate(items))
+            for year, items in _expect(d.get("bands") or {}, dict, f"{name} bands").items()
+        }
+        rk = _expect(d.get("ranking") or {}, dict, f"{name} ranking")
+        _keys(rk, {"ties", "precision", "within_groups", "unranked", "source"}, f"{name} ranking")
+        years = _expect(d.get("evaluation_years") or [], list, f"{name} evaluation_years")
+        tree = [_node(n, f"{name} tree[{i}]") for i, n in enumerate(d.get("tree") or [])]
+        total = _number(d.get("total_max"), f"{name} total_max")
+        if total is None:
+            raise MethodologyError(f"{name}: total_max is required")
+        return Methodology(
+            id=str(d.get("id", "")),
+            name_vi=str(d.get("name_vi", "")),
+            name_en=str(d.get("name_en", "")),
+            level=str(d.get("level", "")),
+            decision=Decision(
+                number=dec.get("number"),
+                date=_date(dec.get("date"), f"{name} decision date"),
+                issuer=dec.get("issuer"),
+                title=dec.get("title"),
+            ),
+            evaluation_years=tuple(int(y) for y in years),
+            total_max=total,
+            tree=tuple(tree),
+            complete=bool(d.get("complete", False)),
+            official=bool(d.get("official", True)),
+            sources=sources,
+            source=d.get("source"),
+            components=tuple(components),
+            bands=bands,
+            ranking=RankingPolicy(**rk),
+            counts=_counts(d.get("counts"), f"{name} counts"),
+            aliases=tuple(str(a) for a in d.get("aliases") or ()),
+            issuer_region=d.get("issuer_region"),
+            notes=str(d.get("notes", "")),
+        )
+    except MethodologyError:
+        raise
+    except (TypeError, ValueError, KeyError) as err:
+        raise MethodologyError(f"{name}: {err}") from None
+
+
+def load_methodology(path: str | Path) -> Methodology:
+    """Load and validate a methodology file (YAML or JSON).
+
+    Example:
+        >>> import parindex, tempfile, pathlib
+        >>> m = parindex.get_methodology("province-2017")
+        >>> with tempfile.TemporaryDirectory() as tmp:
+        ...     path = pathlib.Path(tmp) / "m.yaml"
+        ...     _ = path.write_text(parindex.dump_methodology(m), encoding="utf-8")
+        ...     parindex.load_methodology(path) == m
+        True
+    """
+    text = read_text_file(path)
+    try:
+        return methodology_from_dict(safe_parse(text, name=str(path)), name=str(path))
+    except MethodologyError as err:
+        raise MethodologyError(
+            err.args[0] if str(path) in err.args[0] else f"{path}: {err}", node=err.node
+        ) from None
+
+
+# --------------------------------------------------------------------------- model -> dict
+
+
+def _drop_empty(d: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in d.items() if v not in (None, "", [], {})}
+
+
+def _node_to_dict(node: Node) -> dict[str, Any]:
+    out = _drop_empty(
+        {
+            "id": node.id,
+            "name_vi": node.name_vi,
+            "name_en": node.name_en,
+            "max_points": node.max_points,
+            "method": node.method,
+            "rule": None if node.rule is None else node.rule.to_dict(),
+            "counts": dict(node.counts),
+            "source": node.source,
+            "note": node.note,
+            "children_complete": node.children_complete,
+        }
+    )
+    if not node.allow_na:
+        out["allow_na"] = False
+    if node.children:
+        out["children"] = [_node_to_dict(c) for c in node.children]
+    return out
+
+
+def _band_to_dict(b: Band) -> dict[str, Any]:
+    out: dict[str, Any] = {"label": b.label}
+    if b.lower is not None:
+        out["min_inclusive" if b.lower_inclusive else "min_exclusive"] = b.lower
+    if b.upper is not None:
+        out["max_inclusive" if b.upper_inclusive else "max_exclusive"] = b.upper
+    if b.source is not None:
+        out["source"] = b.source
+    return out
+
+
+def methodology_to_dict(m: Methodology) -> dict[str, Any]:
+    """Plain data for a methodology; :func:`methodology_from_dict` inverts it."""
+    rk = m.ranking
+    return _drop_empty(
+        {
+            "format": FORMAT,
+            "id": m.id,
+            "aliases": list(m.aliases),
+            "name_vi": m.name_vi,
+            "name_en": m.name_en,
+            "level": m.level,
+            "issuer_region": m.issuer_region,
+            "decision": _drop_empty(
+                {
+                    "number": m.decision.number,
+                    "date": None if m.decision.date is None else m.decision.date.isoformat(),
+                    "issuer": m.decision.issuer,
+                    "title": m.decision.title,
+                }
+            ),
+            "evaluation_years": list(m.evaluation_years),
+            "official": m.official,
+            "complete": m.complete,
+            "total_max": m.total_max,
+            "source": m.source,
+            "counts": dict(m.counts),
+            "sources": {
+                k: _drop_empty({"url": s.url, "confidence": s.confidence, "note": s.note})
+                for k, s in m.sources.items()
+            },
+            "components": [
+                _drop_empty(
+                    {
+                        "id": c.id,
+                        "max_points": c.max_points,
+                        "name_vi": c.name_vi,
+                        "name_en": c.name_en,
+                        "method": c.method,
+                        "allow_na": c.allow_na or None,
+                        "source": c.source,
+                    }
+                )
+                for c in m.components
+            ],
+            "bands": {year: [_band_to_dict(b) for b in bands] for year, bands in m.bands.items()},
+            "ranking": _drop_empty(
+                {
+                    "ties": rk.ties,
+                    "precision": rk.precision,
+                    "within_groups": None if rk.within_groups else False,
+                    "unranked": list(rk.unranked),
+                    "source": rk.source,
+                }
+            ),
+            "notes": m.notes,
+            "tree": [_node_to_dict(n) for n in m.tree],
+        }
+    ) | {"official": m.official, "complete": m.complete}
+
+
+def dump_methodology(m: Methodology) -> str:
+    """The methodology as YAML text (what :func:`load_methodology` reads back).
+
+    Example:
+        >>> import parindex
+        >>> parindex.dump_methodology(parindex.get_methodology("province-2017")).splitlines()[:2]
+        ['format: parindex-methodology/1', 'id: province-2017']
+    """
+    return yaml.safe_dump(methodology_to_dict(m), allow_unicode=True, sort_keys=False, width=100)
+
+
+def dump_json(obj: object) -> str:
+    """Deterministic JSON text (sorted keys kept as given, UTF-8, no NaN)."""
+    return json.dumps(obj, ensure_ascii=False, indent=2, allow_nan=False)

@@ -1,0 +1,55 @@
+"""Number handling shared by every layer: snapping float noise and half-up rounding.
+
+Points are computed in float64. Sums of decimal points such as 0.1 + 0.2 carry binary
+noise of about 1e-15; :func:`snap` removes it by rounding to ``NOISE_DECIMALS`` places,
+far below any published precision (2 decimals). Presentation rounding is half-up, as in
+the published tables (87.825 -> 87.83), applied to the snapped value so that a total
+whose exact value is 87.825 never shows as 87.82 because its float is 87.82499999.
+"""
+
+from __future__ import annotations
+
+import math
+from decimal import ROUND_HALF_UP, Decimal
+
+import numpy as np
+import numpy.typing as npt
+
+NOISE_DECIMALS = 9
+"""Values are exact to this many decimals; anything finer is floating-point noise."""
+
+
+def snap(x: float) -> float:
+    """Round away float noise (to ``NOISE_DECIMALS`` places); NaN and inf pass through."""
+    if not math.isfinite(x):
+        return x
+    return float(round(x, NOISE_DECIMALS)) + 0.0  # + 0.0 turns -0.0 into 0.0
+
+
+def snap_array(x: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    """Vectorised :func:`snap`."""
+    return np.round(x, NOISE_DECIMALS) + 0.0
+
+
+def round_half_up(x: float, decimals: int = 2) -> float:
+    """Round half away from zero, the way published PAR INDEX tables round.
+
+    Example:
+        >>> from parindex import round_half_up
+        >>> round_half_up(87.825), round(87.825, 2)
+        (87.83, 87.83)
+        >>> round_half_up(0.125), round(0.125, 2)
+        (0.13, 0.12)
+    """
+    if not math.isfinite(x):
+        return x
+    exact = Decimal(repr(snap(x)))
+    quantum = Decimal(1).scaleb(-decimals)
+    return float(exact.quantize(quantum, rounding=ROUND_HALF_UP))
+
+
+def fraction_to_percent(x: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    """Turn fractions (0.8) into percent (80.0) without binary noise: 0.8 * 100 is
+    80.00000000000001 in float64, which would fall into the wrong tier. Rounding to 10
+    decimals keeps every rate a sheet can state exactly."""
+    return np.round(x * 100.0, 10)
