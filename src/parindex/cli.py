@@ -8,6 +8,7 @@ unexpected internal error.
 from __future__ import annotations
 
 import argparse
+import importlib
 import io
 import json
 import sys
@@ -365,7 +366,15 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("validate", help="validate a methodology file")
     p.add_argument("file")
     p.set_defaults(func=_cmd_validate)
+    for module_name in _PLUGIN_COMMANDS:
+        importlib.import_module(module_name).register(sub)
     return parser
+
+
+# Modules that add subcommands: each has ``register(subparsers)`` which adds parsers
+# whose ``func(args, out) -> int`` does the work. Keeps this file small as features land.
+_PLUGIN_COMMANDS: list[str] = [
+]
 
 
 def _one_line(err: BaseException) -> str:
