@@ -12,8 +12,6 @@ Example:
     75.37
 """
 
-from __future__ import annotations
-
 __version__ = "0.1.0"
 
 from parindex._io import (
