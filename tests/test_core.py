@@ -405,3 +405,21 @@ def test_entry_requires_exactly_one_input() -> None:
         ScoreEntry("A", "1", points=1, value="x")
     with pytest.raises(parindex.PointsOutOfRangeError, match="finite"):
         ScoreEntry("A", "1", points=math.nan)
+
+
+def test_self_assessed_and_appraised_points_are_kept_side_by_side() -> None:
+    rows = [
+        {"unit": "A", "node": str(i), "points": p, "self_points": p + 0.5, "appraised_points": p}
+        for i, p in enumerate([9, 9, 14, 10, 15, 6, 15, 14], 1)
+    ]
+    result = parindex.score("province-2017", ScoreSheet.from_records(rows))
+    total = result.unit("A").total
+    assert (total.points, total.self_points, total.appraised_points) == (92.0, 96.0, 92.0)
+    frame = result.to_frame()
+    assert frame.loc[frame["node"] == "1", "self_points"].item() == 9.5
+    # A node without a self-assessment leaves the total's self-assessment unknown.
+    rows[0] = {"unit": "A", "node": "1", "points": 9}
+    assert (
+        parindex.score("province-2017", ScoreSheet.from_records(rows)).unit("A").total.self_points
+        is None
+    )

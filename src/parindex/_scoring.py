@@ -198,6 +198,8 @@ class Scores:
                 "max_points": _snap_col(b.max_points[:, sl].ravel()),
                 "index": _snap_col(b.index[:, sl].ravel()),
                 "status": status.ravel(),
+                "self_points": _snap_col(b.self_points[:, sl].ravel()),
+                "appraised_points": _snap_col(b.appraised_points[:, sl].ravel()),
             }
         )
 
