@@ -306,6 +306,10 @@ def test_bands_follow_the_methodology_year() -> None:
 # --------------------------------------------------------------------------- model
 
 
+def tiers_leaf(*tiers: dict[str, float]) -> list[dict[str, object]]:
+    return [{"id": "1", "max_points": 10, "rule": {"kind": "tiers", "tiers": list(tiers)}}]
+
+
 def test_methodology_validation_names_the_node() -> None:
     base = {
         "format": "parindex-methodology/1",
@@ -329,35 +333,11 @@ def test_methodology_validation_names_the_node() -> None:
         ),
         ([{"id": "1", "max_points": 10, "rule": {"kind": "magic"}}], "unknown rule kind 'magic'"),
         (
-            [
-                {
-                    "id": "1",
-                    "max_points": 10,
-                    "rule": {
-                        "kind": "tiers",
-                        "tiers": [
-                            {"min_inclusive": 50, "points": 1},
-                            {"max_exclusive": 40, "points": 0},
-                        ],
-                    },
-                }
-            ],
+            tiers_leaf({"min_inclusive": 50, "points": 1}, {"max_exclusive": 40, "points": 0}),
             "gap between 40 % and 50 %",
         ),
         (
-            [
-                {
-                    "id": "1",
-                    "max_points": 10,
-                    "rule": {
-                        "kind": "tiers",
-                        "tiers": [
-                            {"min_inclusive": 50, "points": 1},
-                            {"max_inclusive": 50, "points": 0},
-                        ],
-                    },
-                }
-            ],
+            tiers_leaf({"min_inclusive": 50, "points": 1}, {"max_inclusive": 50, "points": 0}),
             "overlap at 50 %",
         ),
         ([{"id": "1", "max_points": 9}], "add up to 9, not the total 10"),
