@@ -221,13 +221,13 @@ def diff_methodologies(a: Methodology | str, b: Methodology | str) -> Methodolog
     order = [*nodes_a, *(k for k in nodes_b if k not in nodes_a)]
     for nid in order:
         na, nb = nodes_a.get(nid), nodes_b.get(nid)
-        if nb is None and na is not None:
+        if na is None:
+            if nb is not None:
+                out.append(MethodologyChange("added", nid, None, _label(nb), "node"))
+            continue
+        if nb is None:
             out.append(MethodologyChange("removed", nid, _label(na), None, "node"))
             continue
-        if na is None and nb is not None:
-            out.append(MethodologyChange("added", nid, None, _label(nb), "node"))
-            continue
-        assert na is not None and nb is not None
         if na.name_vi and nb.name_vi and not _same_name(na.name_vi, nb.name_vi):
             out.append(MethodologyChange("renamed", nid, na.name_vi, nb.name_vi, "name"))
         xa, xb = na.max_points, nb.max_points
