@@ -265,3 +265,20 @@ def test_hatinh_central_agencies_scale_is_60() -> None:
     m = parindex.get_methodology("hatinh-central-agencies-2019")
     assert m.total_max == 60
     assert [(c.id, c.max_points) for c in m.components] == [("appraisal", 40), ("survey", 20)]
+
+
+def test_duplicate_and_malformed_ids_are_error_findings(tmp_path: Path) -> None:
+    text = (DATA / "camau-2013.yaml").read_text(encoding="utf-8")
+    dup = tmp_path / "dup.yaml"
+    dup.write_text(text.replace('id: "1.2.2"', 'id: "1.2.1"'), encoding="utf-8")
+    m, findings = parindex.check_methodology_file(dup)
+    assert m is None
+    assert [(f.severity, f.code, f.node) for f in findings] == [("error", "invalid", "1.2.1")]
+    bad = tmp_path / "bad-id.yaml"
+    bad.write_text(text.replace('id: "1.3"', 'id: "1.3 "'), encoding="utf-8")
+    _, findings = parindex.check_methodology_file(bad)
+    assert findings[0].severity == "error"
+    assert "not well formed" in findings[0].message
+    code, out, _ = run("validate", str(dup))
+    assert code == 2
+    assert "appears twice" in out
