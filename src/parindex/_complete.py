@@ -44,7 +44,7 @@ import math
 import re
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import attrs
 import pandas as pd
@@ -442,7 +442,7 @@ def complete_methodology(
     *,
     accept_table: bool = False,
     source_url: str = "user-supplied table",
-    confidence: str = "P",
+    confidence: Literal["P", "S", "I"] = "P",
     new_id: str | None = None,
 ) -> Methodology:
     """A complete methodology from a tidy table, checked against ``skeleton``.
@@ -520,7 +520,7 @@ def complete_methodology(
             total_max=skeleton.total_max if total is None else total,
             total_source="table" if total is not None else skeleton.total_source,
             complete=True,
-            sources={**skeleton.sources, "table": Source(source_url, confidence)},  # type: ignore[arg-type]
+            sources={**skeleton.sources, "table": Source(source_url, confidence)},
             counts={
                 **{k: v for k, v in skeleton.counts.items() if k not in _TREE_KEYS},
                 **{k: v for k, v in _depth_counts(list(rows)).items() if v},
