@@ -14,6 +14,14 @@ Example:
 
 __version__ = "0.1.0"
 
+from parindex._complete import (
+    Disagreement,
+    compare_with_skeleton,
+    complete_methodology,
+    parse_rule,
+    read_methodology_table,
+)
+from parindex._diff import MethodologyChange, MethodologyDiff, diff_methodologies
 from parindex._io import (
     dump_methodology,
     load_methodology,
@@ -36,6 +44,14 @@ from parindex._ranking import Ranking, assign_band, rank, rank_change, rank_valu
 from parindex._registry import Registry, default_registry, get_methodology, list_methodologies
 from parindex._scoring import TOTAL, NodeScore, Scores, UnitResult, score
 from parindex._sheet import SHEET_COLUMNS, ScoreEntry, ScoreSheet
+from parindex._units import (
+    MinistryRoster,
+    assessed_ministries,
+    province_predecessors,
+    province_successor,
+    provinces,
+)
+from parindex._validate import Finding, check_methodology, check_methodology_file
 from parindex.errors import (
     AmbiguousInputError,
     ConflictError,
@@ -63,10 +79,15 @@ __all__ = [
     "Band",
     "ConflictError",
     "Decision",
+    "Disagreement",
     "DuplicateEntryError",
+    "Finding",
     "InputFormatError",
     "Methodology",
+    "MethodologyChange",
+    "MethodologyDiff",
     "MethodologyError",
+    "MinistryRoster",
     "MissingDataError",
     "Node",
     "NodeScore",
@@ -89,17 +110,28 @@ __all__ = [
     "UnknownNodeError",
     "UnknownUnitError",
     "__version__",
+    "assessed_ministries",
     "assign_band",
+    "check_methodology",
+    "check_methodology_file",
+    "compare_with_skeleton",
+    "complete_methodology",
     "default_registry",
+    "diff_methodologies",
     "dump_methodology",
     "get_methodology",
     "list_methodologies",
     "load_methodology",
     "methodology_from_dict",
     "methodology_to_dict",
+    "parse_rule",
+    "province_predecessors",
+    "province_successor",
+    "provinces",
     "rank",
     "rank_change",
     "rank_values",
+    "read_methodology_table",
     "round_half_up",
     "score",
 ]

@@ -148,6 +148,7 @@ _TOP_KEYS = {
     "notes",
     "tree",
     "issuer_region",
+    "total_source",
 }
 _NODE_KEYS = {
     "id",
@@ -271,7 +272,11 @@ def methodology_from_dict(data: object, *, name: str = "methodology") -> Methodo
         raise MethodologyError(f"{name}: 'format' must be {FORMAT!r}, got {d.get('format')!r}")
     try:
         dec = _expect(d.get("decision") or {}, dict, f"{name} decision")
-        _keys(dec, {"number", "date", "issuer", "title"}, f"{name} decision")
+        _keys(
+            dec,
+            {"number", "date", "issuer", "title", "effective", "replaces"},
+            f"{name} decision",
+        )
         sources = {
             str(k): Source(**_expect(v, dict, f"{name} source {k}"))
             for k, v in _expect(d.get("sources") or {}, dict, f"{name} sources").items()
@@ -306,6 +311,8 @@ def methodology_from_dict(data: object, *, name: str = "methodology") -> Methodo
                 date=_date(dec.get("date"), f"{name} decision date"),
                 issuer=dec.get("issuer"),
                 title=dec.get("title"),
+                effective=_date(dec.get("effective"), f"{name} decision effective"),
+                replaces=dec.get("replaces"),
             ),
             evaluation_years=tuple(int(y) for y in years),
             total_max=total,
@@ -321,6 +328,7 @@ def methodology_from_dict(data: object, *, name: str = "methodology") -> Methodo
             aliases=tuple(str(a) for a in d.get("aliases") or ()),
             issuer_region=d.get("issuer_region"),
             notes=str(d.get("notes", "")),
+            total_source=d.get("total_source"),
         )
     except MethodologyError:
         raise
@@ -407,12 +415,17 @@ def methodology_to_dict(m: Methodology) -> dict[str, Any]:
                     "date": None if m.decision.date is None else m.decision.date.isoformat(),
                     "issuer": m.decision.issuer,
                     "title": m.decision.title,
+                    "effective": None
+                    if m.decision.effective is None
+                    else m.decision.effective.isoformat(),
+                    "replaces": m.decision.replaces,
                 }
             ),
             "evaluation_years": list(m.evaluation_years),
             "official": m.official,
             "complete": m.complete,
             "total_max": m.total_max,
+            "total_source": m.total_source,
             "source": m.source,
             "counts": dict(m.counts),
             "sources": {

@@ -108,6 +108,10 @@ class Decision:
     date: dt.date | None = None
     issuer: str | None = None
     title: str | None = None
+    effective: dt.date | None = None
+    """Date the decision takes effect (hiệu lực), when the source states it."""
+    replaces: str | None = None
+    """The decision this one replaces (thay thế), as written in the source."""
 
 
 @attrs.frozen
@@ -324,6 +328,8 @@ class Methodology:
     aliases: tuple[str, ...] = attrs.field(default=(), converter=_strs)
     issuer_region: str | None = None
     notes: str = ""
+    total_source: str | None = None
+    """Source key for ``total_max`` when it differs from ``source`` (e.g. an inference)."""
     _index: Mapping[str, Node] = attrs.field(init=False, repr=False, eq=False)
 
     def __attrs_post_init__(self) -> None:
@@ -414,6 +420,7 @@ class Methodology:
         cited: list[tuple[str, str | None]] = [(f"node {n.id}", n.source) for n in index.values()]
         cited += [(f"component {c.id}", c.source) for c in self.components]
         cited += [("ranking", self.ranking.source), ("methodology", self.source)]
+        cited += [("total_max", self.total_source)]
         cited += [(f"band {b.label}", b.source) for bands in self.bands.values() for b in bands]
         for where, key in cited:
             if key is not None and key not in self.sources:

@@ -313,8 +313,19 @@ def _score_table(out: io.TextIOBase, m: Methodology, scores: Scores, ranking: Ra
 
 
 def _cmd_validate(args: argparse.Namespace, out: io.TextIOBase) -> int:
-    m = load_methodology(args.file)
-    out.write(f"{args.file}: valid ({m.id}; {m.describe_completeness()})\n")
+    from parindex._validate import check_methodology_file
+
+    m, findings = check_methodology_file(args.file)
+    for finding in findings:
+        if args.quiet and finding.severity == "info":
+            continue
+        out.write(f"{args.file}: {finding}\n")
+    errors = sum(f.severity == "error" for f in findings)
+    warnings = sum(f.severity == "warning" for f in findings)
+    if m is None or errors:
+        out.write(f"{args.file}: INVALID ({errors} errors, {warnings} warnings)\n")
+        return EXIT_USAGE
+    out.write(f"{args.file}: valid ({m.id}; {m.describe_completeness()}; {warnings} warnings)\n")
     return EXIT_OK
 
 
@@ -363,8 +374,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--collect-all", action="store_true", help="report every problem at once")
     p.set_defaults(func=_cmd_score)
 
-    p = sub.add_parser("validate", help="validate a methodology file")
+    p = sub.add_parser("validate", help="validate a methodology file and list every finding")
     p.add_argument("file")
+    p.add_argument("--quiet", "-q", action="store_true", help="hide info-level findings")
     p.set_defaults(func=_cmd_validate)
     for module_name in _PLUGIN_COMMANDS:
         importlib.import_module(module_name).register(sub)
@@ -373,7 +385,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 # Modules that add subcommands: each has ``register(subparsers)`` which adds parsers
 # whose ``func(args, out) -> int`` does the work. Keeps this file small as features land.
-_PLUGIN_COMMANDS: list[str] = []
+_PLUGIN_COMMANDS: list[str] = [
+    "parindex._catalogue_cli",
+]
 
 
 def _one_line(err: BaseException) -> str:

@@ -1,0 +1,186 @@
+"""Units scored by the national index: the provinces (đơn vị hành chính cấp tỉnh)
+before and after the merger of 1 July 2025, and the ministries assessed each year.
+
+The data live in ``parindex/data/units/*.yaml`` with their sources; this module only
+reads them (once) and answers questions. Names match exactly (after NFC
+normalisation); fuzzy matching is not done here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import unicodedata
+from importlib import resources
+from typing import Any
+
+import attrs
+
+from parindex._io import safe_parse
+from parindex._model import AdministrativeUnit, Source
+from parindex.errors import UnknownUnitError
+
+__all__ = [
+    "MERGER_DATE",
+    "MinistryRoster",
+    "assessed_ministries",
+    "province_predecessors",
+    "province_successor",
+    "provinces",
+]
+
+MERGER_DATE = dt.date(2025, 7, 1)
+"""The day the 34 provinces of Nghị quyết 202/2025/QH15 replaced the 63."""
+
+
+@functools.cache
+def _load(name: str) -> dict[str, Any]:
+    entry = resources.files("parindex") / "data" / "units" / name
+    data = safe_parse(entry.read_text(encoding="utf-8"), name=name)
+    if not isinstance(data, dict):  # pragma: no cover - shipped data
+        raise TypeError(f"{name}: not a mapping")
+    return data
+
+
+def _nfc(text: str) -> str:
+    return unicodedata.normalize("NFC", text.strip())
+
+
+def _units(block: str) -> tuple[AdministrativeUnit, ...]:
+    data = _load("provinces.yaml")[block]
+    return tuple(
+        AdministrativeUnit(code=u["code"], name=u["name"], level="province") for u in data["units"]
+    )
+
+
+def _successor_codes() -> dict[str, str]:
+    return {
+        u["code"]: u["successor"] for u in _load("provinces.yaml")["before_2025_07_01"]["units"]
+    }
+
+
+def provinces(when: int | dt.date) -> list[AdministrativeUnit]:
+    """The provinces in force at a date, or for an evaluation year.
+
+    A year before 2025 gives the 63 provinces; 2025 and later give the 34 of
+    Nghị quyết 202/2025/QH15 (2025 evaluations are made on the two-level structure).
+    A date gives the units in force that day (the 34 from 1 July 2025).
+
+    Example:
+        >>> import datetime as dt
+        >>> import parindex
+        >>> len(parindex.provinces(2024)), len(parindex.provinces(2025))
+        (63, 34)
+        >>> len(parindex.provinces(dt.date(2025, 6, 30)))
+        63
+        >>> parindex.provinces(2024)[0]
+        AdministrativeUnit(code='01', name='Hà Nội', level='province', parent=None, group=None, name_en=None)
+    """
+    if isinstance(when, dt.date):
+        after = when >= MERGER_DATE
+    elif isinstance(when, int) and not isinstance(when, bool):
+        after = when >= MERGER_DATE.year
+    else:
+        raise TypeError(f"provinces() takes a year or a date, got {when!r}")
+    return list(_units("after_2025_07_01" if after else "before_2025_07_01"))
+
+
+def _find(units: tuple[AdministrativeUnit, ...], key: str, what: str) -> AdministrativeUnit:
+    wanted = _nfc(key)
+    for u in units:
+        if wanted in (u.code, u.name):
+            return u
+    raise UnknownUnitError(
+        f"no {what} named or coded {key!r} (exact match; e.g. 'Đắk Lắk' or '66')", unit=key
+    )
+
+
+def province_successor(name: str) -> AdministrativeUnit:
+    """The province (of the 34 from 1 July 2025) that a pre-merger province became
+    part of. ``name`` is a pre-merger name or code, matched exactly.
+
+    Raises:
+        UnknownUnitError: no pre-merger province has that name or code.
+
+    Example:
+        >>> import parindex
+        >>> parindex.province_successor("Đắk Nông").name
+        'Lâm Đồng'
+        >>> parindex.province_successor("Hà Giang").code
+        '08'
+    """
+    old = _find(_units("before_2025_07_01"), name, "pre-merger province")
+    return _find(_units("after_2025_07_01"), _successor_codes()[old.code], "province")
+
+
+def province_predecessors(name: str) -> list[AdministrativeUnit]:
+    """The pre-merger provinces that make up one of the 34 provinces (name or code,
+    matched exactly).
+
+    Raises:
+        UnknownUnitError: no post-merger province has that name or code.
+
+    Example:
+        >>> import parindex
+        >>> [u.name for u in parindex.province_predecessors("Lâm Đồng")]
+        ['Bình Thuận', 'Đắk Nông', 'Lâm Đồng']
+    """
+    new = _find(_units("after_2025_07_01"), name, "post-merger province")
+    codes = _successor_codes()
+    return [u for u in _units("before_2025_07_01") if codes[u.code] == new.code]
+
+
+@attrs.frozen
+class MinistryRoster:
+    """Ministries and ministry-level agencies (bộ, cơ quan ngang bộ) assessed in an
+    evaluation year: how many were assessed and ranked, which were scored but not
+    ranked, and (where a full table was found) the ranked units' names. ``None``
+    means not found.
+
+    Example:
+        >>> import parindex
+        >>> r = parindex.assessed_ministries(2023)
+        >>> r.ranked, r.unranked
+        (17, ('Thanh tra Chính phủ', 'Ủy ban Dân tộc'))
+    """
+
+    year: int
+    assessed: int | None
+    ranked: int | None
+    unranked: tuple[str, ...]
+    ranked_names: tuple[str, ...]
+    source: Source
+    note: str = ""
+
+
+def assessed_ministries(year: int) -> MinistryRoster:
+    """Who was assessed in the ministry PAR INDEX of an evaluation year.
+
+    Raises:
+        UnknownUnitError: the year is not covered; the message names the covered years.
+
+    Example:
+        >>> import parindex
+        >>> [parindex.assessed_ministries(y).assessed for y in (2012, 2018, 2020)]
+        [19, 18, 19]
+        >>> parindex.assessed_ministries(2024).ranked is None
+        True
+    """
+    data = _load("ministries.yaml")
+    years: dict[int, dict[str, Any]] = data["years"]
+    if year not in years:
+        covered = ", ".join(map(str, sorted(years)))
+        raise UnknownUnitError(
+            f"no ministry roster for {year}; years covered: {covered}", value=year
+        )
+    rec = years[year]
+    src = data["sources"][rec["source"]]
+    return MinistryRoster(
+        year=year,
+        assessed=rec.get("assessed"),
+        ranked=rec.get("ranked"),
+        unranked=tuple(rec.get("unranked") or ()),
+        ranked_names=tuple(rec.get("ranked_names") or ()),
+        source=Source(src["url"], src["confidence"], src.get("note", "")),
+        note=rec.get("note", ""),
+    )
