@@ -56,3 +56,16 @@ def test_every_national_methodology_has_a_row_in_the_overview() -> None:
     national = [m.id for m in parindex.list_methodologies() if m.issuer_region is None]
     assert "province-2017" in national
     assert [i for i in national if f"`{i}`" not in overview] == []
+
+
+def test_every_public_name_is_in_the_api_reference() -> None:
+    reference = "\n".join(
+        p.read_text(encoding="utf-8") for p in sorted((DOCS / "reference").glob("*.md"))
+    )
+    documented = {line.split()[1] for line in reference.splitlines() if line.startswith(":::")}
+    assert {"parindex.rules", "parindex.errors"} <= documented
+    error_names = set(parindex.errors.__all__)
+    wanted = {
+        f"parindex.{n}" for n in parindex.__all__ if n != "__version__" and n not in error_names
+    }
+    assert sorted(wanted - documented) == []
