@@ -1,0 +1,71 @@
+"""The documentation site stays in step with the code: every page in the navigation
+exists, every worked-example page is in the navigation, and every national methodology
+in the registry has its row in the worked-examples overview.
+
+(The ``>>>`` blocks of the pages themselves run through ``--doctest-glob``.)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+import parindex
+
+ROOT = Path(__file__).resolve().parent.parent
+DOCS = ROOT / "docs"
+
+
+def _nav_pages(items: Any) -> Iterator[str]:
+    if isinstance(items, str):
+        yield items
+    elif isinstance(items, list):
+        for item in items:
+            yield from _nav_pages(item)
+    elif isinstance(items, dict):
+        for value in items.values():
+            yield from _nav_pages(value)
+
+
+def _nav() -> list[str]:
+    config = yaml.safe_load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"))
+    return list(_nav_pages(config["nav"]))
+
+
+def test_every_nav_entry_is_a_page() -> None:
+    pages = _nav()
+    assert len(pages) == len(set(pages))
+    missing = [p for p in pages if not (DOCS / p).is_file()]
+    assert missing == []
+
+
+def test_every_worked_example_is_in_the_nav() -> None:
+    pages = set(_nav())
+    examples = {f"methodologies/{p.name}" for p in (DOCS / "methodologies").glob("*.md")}
+    assert examples - pages == set()
+    decisions = ["1294-2012", "4361-2016", "2948-2017", "2636-2018", "1150-2019"]
+    decisions += ["1149-2020", "876-2022", "2025"]
+    assert {f"methodologies/{d}.md" for d in decisions} <= pages
+
+
+def test_every_national_methodology_has_a_row_in_the_overview() -> None:
+    overview = (DOCS / "methodologies" / "index.md").read_text(encoding="utf-8")
+    national = [m.id for m in parindex.list_methodologies() if m.issuer_region is None]
+    assert "province-2017" in national
+    assert [i for i in national if f"`{i}`" not in overview] == []
+
+
+def test_every_public_name_is_in_the_api_reference() -> None:
+    reference = "\n".join(
+        p.read_text(encoding="utf-8") for p in sorted((DOCS / "reference").glob("*.md"))
+    )
+    documented = {line.split()[1] for line in reference.splitlines() if line.startswith(":::")}
+    assert {"parindex.rules", "parindex.errors"} <= documented
+    error_names = set(parindex.errors.__all__)
+    wanted = {
+        f"parindex.{n}" for n in parindex.__all__ if n != "__version__" and n not in error_names
+    }
+    assert sorted(wanted - documented) == []
