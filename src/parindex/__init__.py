@@ -16,6 +16,7 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
+from parindex._excel import read_excel_sheet, write_excel_template
 from parindex._io import (
     dump_methodology,
     load_methodology,
@@ -36,6 +37,7 @@ from parindex._model import (
 from parindex._numbers import round_half_up
 from parindex._ranking import Ranking, assign_band, rank, rank_change, rank_values
 from parindex._registry import Registry, default_registry, get_methodology, list_methodologies
+from parindex._schema import json_schema
 from parindex._scoring import TOTAL, NodeScore, Scores, UnitResult, score
 from parindex._sheet import SHEET_COLUMNS, ScoreEntry, ScoreSheet
 from parindex.errors import (
@@ -95,6 +97,7 @@ __all__ = [
     "default_registry",
     "dump_methodology",
     "get_methodology",
+    "json_schema",
     "list_methodologies",
     "load_methodology",
     "methodology_from_dict",
@@ -102,6 +105,8 @@ __all__ = [
     "rank",
     "rank_change",
     "rank_values",
+    "read_excel_sheet",
     "round_half_up",
     "score",
+    "write_excel_template",
 ]
