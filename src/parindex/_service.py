@@ -443,13 +443,14 @@ _POST_ROUTES: dict[str, Callable[[dict[str, Any]], object]] = {
 }
 
 
-def _get(path: str) -> object:
+def _get(path: str, query: Mapping[str, list[str]]) -> object:
     if path in _GET_ROUTES:
         return _GET_ROUTES[path]()
     if path.startswith("/methodologies/"):
         key = urllib.parse.unquote(path.removeprefix("/methodologies/"))
         try:
-            return methodology_to_dict(get_methodology(key))
+            level = (query.get("level") or [None])[-1]
+            return methodology_to_dict(get_methodology(key, level=level))
         except UnknownMethodologyError as err:
             raise _from_parindex_error(err, status=404) from None
     if path.startswith("/schemas/"):
@@ -473,13 +474,15 @@ def dispatch(method: str, target: str, body: bytes = b"") -> tuple[int, str]:
         >>> dispatch("DELETE", "/score")[0]
         405
     """
-    path = urllib.parse.urlsplit(target).path
+    parts = urllib.parse.urlsplit(target)
+    path = parts.path
+    query = urllib.parse.parse_qs(parts.query)
     if len(path) > 1:
         path = path.rstrip("/")
     try:
         try:
             if method == "GET":
-                return 200, _dumps(_get(path))
+                return 200, _dumps(_get(path, query))
             if method == "POST":
                 if path not in _POST_ROUTES:
                     if path in _GET_ROUTES or path.startswith(("/methodologies/", "/schemas/")):
@@ -526,6 +529,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
         """Protocol-level errors (bad request line, unknown method) as JSON too."""
+        self.request_version = "HTTP/1.0"  # always send a status line, even to HTTP/0.9
         if code == HTTPStatus.NOT_IMPLEMENTED:
             code = HTTPStatus.METHOD_NOT_ALLOWED
         err = HttpError(
@@ -630,7 +634,7 @@ class _Handler(BaseHTTPRequestHandler):
     do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_OPTIONS = _answer
 
     def do_HEAD(self) -> None:
-        status, text = dispatch("GET", self.path)
+        status, text = dispatch("GET", self.path)  # same headers as GET, no body
         self._send(status, text)
 
 
