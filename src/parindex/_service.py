@@ -449,7 +449,8 @@ def _get(path: str, query: Mapping[str, list[str]]) -> object:
     if path.startswith("/methodologies/"):
         key = urllib.parse.unquote(path.removeprefix("/methodologies/"))
         try:
-            level = (query.get("level") or [None])[-1]
+            levels = query.get("level")
+            level = levels[-1] if levels else None
             return methodology_to_dict(get_methodology(key, level=level))
         except UnknownMethodologyError as err:
             raise _from_parindex_error(err, status=404) from None
