@@ -34,6 +34,7 @@ from parindex._model import (
     ScoreComponent,
     Source,
 )
+from parindex._names import UnitNames, match_unit
 from parindex._numbers import round_half_up
 from parindex._ranking import Ranking, assign_band, rank, rank_change, rank_values
 from parindex._registry import Registry, default_registry, get_methodology, list_methodologies
@@ -88,6 +89,7 @@ __all__ = [
     "ScoreSheetErrors",
     "Scores",
     "Source",
+    "UnitNames",
     "UnitResult",
     "UnknownMethodologyError",
     "UnknownNodeError",
@@ -100,6 +102,7 @@ __all__ = [
     "json_schema",
     "list_methodologies",
     "load_methodology",
+    "match_unit",
     "methodology_from_dict",
     "methodology_to_dict",
     "rank",
