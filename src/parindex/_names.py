@@ -11,7 +11,7 @@ from __future__ import annotations
 import difflib
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 
 import attrs
 
@@ -77,6 +77,10 @@ def fold_name(name: str) -> str:
     return _split(name)[2]
 
 
+def _names(items: Iterable[str]) -> tuple[str, ...]:
+    return tuple(items)
+
+
 @attrs.frozen
 class UnitNames:
     """The official names of a set of units, and a matcher for other spellings.
@@ -95,7 +99,7 @@ class UnitNames:
         'Thành phố Hồ Chí Minh'
     """
 
-    names: tuple[str, ...] = attrs.field(converter=tuple)
+    names: tuple[str, ...] = attrs.field(converter=_names)
     _keys: tuple[tuple[str | None, str, str], ...] = attrs.field(init=False, repr=False, eq=False)
 
     def __attrs_post_init__(self) -> None:
@@ -114,11 +118,15 @@ class UnitNames:
         if not isinstance(name, str) or not name.strip():
             raise UnknownUnitError(f"unit name {name!r} is blank", unit=str(name), value=name)
         prefix, core, plain = _split(name)
-        steps = (
+
+        def compatible(p: str | None) -> bool:
+            return prefix is None or p is None or p == prefix
+
+        steps: tuple[Callable[[str | None, str, str], bool], ...] = (
             lambda p, c, f: p == prefix and c == core,
-            lambda p, c, f: (prefix is None or p is None or p == prefix) and c == core,
+            lambda p, c, f: compatible(p) and c == core,
             lambda p, c, f: p == prefix and f == plain,
-            lambda p, c, f: (prefix is None or p is None or p == prefix) and f == plain,
+            lambda p, c, f: compatible(p) and f == plain,
         )
         for step in steps:
             hits = [n for n, k in zip(self.names, self._keys, strict=True) if step(*k)]
@@ -171,4 +179,4 @@ def match_unit(name: str, candidates: Iterable[str]) -> str:
         ...
         parindex.errors.UnknownUnitError: unit 'Phu Tho' is ambiguous: it could be 'tỉnh Phú Thọ', 'thị xã Phú Thọ'; write it as one of them
     """
-    return UnitNames(tuple(candidates)).match(name)
+    return UnitNames(_names(candidates)).match(name)
