@@ -16,6 +16,7 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
+from parindex._display import to_html
 from parindex._excel import read_excel_sheet, write_excel_template
 from parindex._io import (
     dump_methodology,
@@ -36,6 +37,7 @@ from parindex._model import (
 )
 from parindex._names import UnitNames, match_unit
 from parindex._numbers import round_half_up
+from parindex._plot import plot_profile, plot_rank_movement, plot_ranking
 from parindex._ranking import Ranking, assign_band, rank, rank_change, rank_values
 from parindex._registry import Registry, default_registry, get_methodology, list_methodologies
 from parindex._schema import json_schema
@@ -105,11 +107,15 @@ __all__ = [
     "match_unit",
     "methodology_from_dict",
     "methodology_to_dict",
+    "plot_profile",
+    "plot_rank_movement",
+    "plot_ranking",
     "rank",
     "rank_change",
     "rank_values",
     "read_excel_sheet",
     "round_half_up",
     "score",
+    "to_html",
     "write_excel_template",
 ]
