@@ -190,3 +190,21 @@ def test_same_input_gives_byte_identical_json(methodology: str, path: str) -> No
     assert sheet.to_json() == parindex.ScoreSheet.from_json_text(sheet.to_json()).to_json()
     show1 = _cli("show", methodology, "--format", "json")
     assert show1 == _cli("show", methodology, "--format", "json")
+
+
+def test_average_ties_keep_their_fractional_rank_in_the_result_document() -> None:
+    # Core fix: result_document used int(rank), turning the average rank 1.5 into 1.
+    sheet = parindex.ScoreSheet.from_records(
+        [
+            {"unit": u, "node": c, "points": p}
+            for u, a, s in [("A", 60, 15), ("B", 60, 15), ("C", 50, 10)]
+            for c, p in (("appraisal", a), ("survey", s))
+        ]
+    )
+    scores = parindex.score("illustrative-district", sheet)
+    doc = result_document(scores, parindex.rank(scores, ties="average"))
+    assert [u["rank"] for u in doc["units"]] == [1.5, 1.5, 3]
+    assert type(doc["units"][2]["rank"]) is int
+    _validator("result").validate(doc)
+    doc = result_document(scores, parindex.rank(scores))
+    assert [u["rank"] for u in doc["units"]] == [1, 1, 3]
