@@ -146,7 +146,7 @@ def test_schemas_and_openapi(base_url: str) -> None:
         "/rank",
         "/validate",
     }
-    assert doc["components"]["schemas"]["Result"]["$id"].endswith("/v1/result.schema.json")
+    assert doc["components"]["schemas"]["Result"]["$comment"].endswith("/v1/result.schema.json")
     # Every local $ref resolves.
     refs = [r for r in _walk_refs(doc) if r.startswith("#/")]
     assert refs
@@ -158,7 +158,7 @@ def test_schemas_and_openapi(base_url: str) -> None:
 
 def _walk_refs(obj: Any) -> Iterator[str]:
     if isinstance(obj, dict):
-        if isinstance(obj.get("$ref"), str) and "$defs" not in obj["$ref"]:
+        if isinstance(obj.get("$ref"), str):
             yield obj["$ref"]
         for v in obj.values():
             yield from _walk_refs(v)
@@ -375,3 +375,68 @@ def test_dispatch_without_sockets_answers_json_for_anything() -> None:
         status, text = dispatch(method, path, b"{}")
         assert 400 <= status < 500
         assert "error" in json.loads(text)
+
+
+def test_openapi_request_and_response_schemas_accept_real_traffic(base_url: str) -> None:
+    doc = json.loads(request(base_url, "GET", "/openapi.json")[1])
+
+    def validator(name: str) -> jsonschema.protocols.Validator:
+        root = {"$ref": f"#/components/schemas/{name}", "components": doc["components"]}
+        return jsonschema.Draft202012Validator(root)
+
+    body = {"methodology": "province-2017", "sheet": sheet_doc(DAKLAK), "ties": "dense"}
+    validator("ScoreRequest").validate(body)
+    assert not validator("ScoreRequest").is_valid({"methodology": "province-2017"})
+    status, text = post_json(base_url, "/score", body)
+    validator("Result").validate(json.loads(text))
+    status, text = post_json(base_url, "/score", {"methodology": "nope", "sheet": []})
+    assert status == 422
+    validator("Error").validate(json.loads(text))
+    validator("RankValuesRequest").validate({"values": {"a": 1.0}, "ties": "dense"})
+
+
+def test_the_serve_command_answers_on_localhost() -> None:
+    import os
+    import selectors
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    src = str(Path(__file__).resolve().parent.parent / "src")
+    env = dict(
+        os.environ, PYTHONPATH=os.pathsep.join(filter(None, [src, os.environ.get("PYTHONPATH")]))
+    )
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "parindex",
+            "serve",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            "0",
+            "--quiet",
+        ],
+        stderr=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        env=env,
+        text=True,
+    )
+    try:
+        assert proc.stderr is not None
+        sel = selectors.DefaultSelector()
+        sel.register(proc.stderr, selectors.EVENT_READ)
+        assert sel.select(timeout=30), "the server did not start"
+        line = proc.stderr.readline()
+        assert line.startswith("parindex: serving on http://127.0.0.1:"), line
+        url = line.split()[3]
+        assert request(url, "GET", "/health")[0] == 200
+        status, text = post_json(
+            url, "/score", {"methodology": "province-2017", "sheet": sheet_doc(DAKLAK)}
+        )
+        assert status == 200
+        assert text == cli("score", "-m", "province-2017", DAKLAK, "--format", "json")
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 import pandas as pd
 
 from parindex._numbers import round_half_up
+from parindex.errors import InputFormatError
 
 if TYPE_CHECKING:
     from parindex._model import Methodology, Node
@@ -86,7 +87,7 @@ _CSS = (
 
 def _labels(language: str) -> dict[str, str]:
     if language not in LABELS:
-        raise ValueError(f"language must be 'vi' or 'en', got {language!r}")
+        raise InputFormatError(f"language must be 'vi' or 'en', got {language!r}")
     return LABELS[language]
 
 

@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from parindex._display import Language, _labels, _name
-from parindex.errors import UnknownUnitError
+from parindex.errors import InputFormatError, UnknownUnitError
 
 if TYPE_CHECKING:
     from parindex._ranking import Ranking
@@ -180,7 +180,7 @@ def plot_rank_movement(
     """
     lab = _labels(language) | _PLOT_LABELS[language]
     if not rankings_by_year:
-        raise ValueError("give at least one ranking")
+        raise InputFormatError("give at least one ranking")
     years = sorted(rankings_by_year)
     units: dict[str, None] = {}
     for y in years:

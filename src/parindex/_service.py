@@ -427,8 +427,27 @@ def openapi_document() -> dict[str, Any]:
     doc["info"]["version"] = __version__
     schemas = doc["components"]["schemas"]
     for name in SCHEMA_NAMES:
-        schemas[name.capitalize()] = json_schema(name)
+        # Inline without $id, so that every tool resolves the references the same way
+        # (an embedded $id would move the base of "#/..." references in some tools).
+        key = name.capitalize()
+        schema = json_schema(name)
+        schema_id = schema.pop("$id")
+        schema.pop("$schema", None)
+        schema["$comment"] = f"inlined from {schema_id}"
+        schemas[key] = _rebase_refs(schema, f"#/components/schemas/{key}/$defs/")
     return doc
+
+
+def _rebase_refs(obj: Any, prefix: str) -> Any:
+    if isinstance(obj, dict):
+        out = {k: _rebase_refs(v, prefix) for k, v in obj.items()}
+        ref = out.get("$ref")
+        if isinstance(ref, str) and ref.startswith("#/$defs/"):
+            out["$ref"] = prefix + ref.removeprefix("#/$defs/")
+        return out
+    if isinstance(obj, list):
+        return [_rebase_refs(v, prefix) for v in obj]
+    return obj
 
 
 _GET_ROUTES: dict[str, Callable[[], object]] = {
