@@ -193,3 +193,14 @@ def test_rank_movement_plot(tmp_path: Path) -> None:
     assert lines["D"][0] != lines["D"][0]  # not ranked in 2023: NaN, not a made-up rank
     with pytest.raises(ValueError, match="at least one"):
         parindex.plot_rank_movement({})
+
+
+def test_methodology_to_frame_wide_is_one_row_per_leaf_with_its_path() -> None:
+    m = parindex.get_methodology("illustrative-district")
+    wide = m.to_frame(wide=True)
+    leaves = [n.id for n in m.nodes() if n.is_leaf]
+    assert wide.columns[:3].tolist() == ["level_1", "level_2", "level_3"]
+    row = wide.loc[wide["level_3"] == "1.1.2"].iloc[0]
+    assert (row["level_1"], row["level_2"], row["max_points"]) == ("1", "1.1", 3.0)
+    assert len(wide) == len(leaves)
+    assert wide["max_points"].sum() == m.total_max  # a complete tree: leaves add up

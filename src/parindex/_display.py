@@ -153,9 +153,13 @@ def methodology_html(m: Methodology, language: Language = "en") -> str:
     return "".join(parts)
 
 
-def methodology_frame(m: Methodology) -> pd.DataFrame:
+def methodology_frame(m: Methodology, *, wide: bool = False) -> pd.DataFrame:
     """One row per node in decision order: ``node, parent, depth, name_vi, name_en,
-    max_points, method, rule, allow_na`` (``max_points`` is NaN where unknown)."""
+    max_points, method, rule, allow_na`` (``max_points`` is NaN where unknown).
+    ``wide=True``: one row per leaf with its path as columns ``level_1, level_2, ...``
+    (ids, from the field down) and the leaf's names, maximum, method and rule."""
+    if wide:
+        return _methodology_wide(m)
     rows = [
         {
             "node": n.id,
@@ -172,6 +176,32 @@ def methodology_frame(m: Methodology) -> pd.DataFrame:
     ]
     columns = ["node", "parent", "depth", "name_vi", "name_en", "max_points", "method", "rule"]
     frame = pd.DataFrame(rows, columns=[*columns, "allow_na"])
+    frame["max_points"] = frame["max_points"].astype("float64")
+    return frame
+
+
+def _methodology_wide(m: Methodology) -> pd.DataFrame:
+    leaves = [n for n in m.nodes() if n.is_leaf]
+    depth = max((n.id.count(".") + 1 for n in leaves), default=0)
+    rows = []
+    for n in leaves:
+        parts = n.id.split(".")
+        path: dict[str, object] = {
+            f"level_{i + 1}": ".".join(parts[: i + 1]) for i in range(len(parts))
+        }
+        rows.append(
+            path
+            | {
+                "name_vi": n.name_vi,
+                "name_en": n.name_en,
+                "max_points": m.max_points_of(n.id),
+                "method": n.method,
+                "rule": None if n.rule is None else n.rule.describe(),
+            }
+        )
+    columns = [f"level_{i + 1}" for i in range(depth)]
+    columns += ["name_vi", "name_en", "max_points", "method", "rule"]
+    frame = pd.DataFrame(rows, columns=columns)
     frame["max_points"] = frame["max_points"].astype("float64")
     return frame
 

@@ -439,10 +439,11 @@ class Methodology:
 
         return methodology_html(self)
 
-    def to_frame(self) -> pd.DataFrame:
+    def to_frame(self, *, wide: bool = False) -> pd.DataFrame:
         """One row per node in decision order: ``node, parent, depth, name_vi,
         name_en, max_points`` (NaN where unknown), ``method, rule`` (in words),
-        ``allow_na``.
+        ``allow_na``. ``wide=True`` gives one row per leaf with its path as columns
+        ``level_1, level_2, ...`` instead.
 
         Example:
             >>> import parindex
@@ -452,7 +453,7 @@ class Methodology:
         """
         from parindex._display import methodology_frame
 
-        return methodology_frame(self)
+        return methodology_frame(self, wide=wide)
 
     # ------------------------------------------------------------------ queries
 

@@ -672,6 +672,7 @@ def make_server(
         True
         >>> server.server_close()
     """
+    list_methodologies()  # load the registry now, not racing in the first requests' threads
     handler = type("Handler", (_Handler,), {"quiet": quiet})
     server = ThreadingHTTPServer((host, port), handler)
     server.daemon_threads = True
