@@ -165,30 +165,7 @@ def parse_json_body(body: bytes) -> Any:
         raise HttpError(
             400, f"the body is not UTF-8 (byte {err.start})", type="InputFormatError"
         ) from None
-    # Cheap pre-scan: brackets outside strings bound the depth before parsing.
-    depth = deepest = 0
-    in_string = escaped = False
-    for ch in text:
-        if in_string:
-            if escaped:
-                escaped = False
-            elif ch == "\\":
-                escaped = True
-            elif ch == '"':
-                in_string = False
-        elif ch == '"':
-            in_string = True
-        elif ch in "[{":
-            depth += 1
-            deepest = max(deepest, depth)
-            if deepest > MAX_JSON_DEPTH:
-                raise HttpError(
-                    400,
-                    f"JSON is nested deeper than {MAX_JSON_DEPTH} levels",
-                    type="InputFormatError",
-                )
-        elif ch in "]}":
-            depth -= 1
+    # The C parser stops runaway nesting with RecursionError; _depth bounds the rest.
     try:
         data = json.loads(text, parse_constant=_reject_constant)
     except json.JSONDecodeError as err:
