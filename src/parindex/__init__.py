@@ -22,6 +22,8 @@ from parindex._complete import (
     read_methodology_table,
 )
 from parindex._diff import MethodologyChange, MethodologyDiff, diff_methodologies
+from parindex._display import to_html
+from parindex._excel import read_excel_sheet, write_excel_template
 from parindex._io import (
     dump_methodology,
     load_methodology,
@@ -39,9 +41,12 @@ from parindex._model import (
     ScoreComponent,
     Source,
 )
+from parindex._names import UnitNames, match_unit
 from parindex._numbers import round_half_up
+from parindex._plot import plot_profile, plot_rank_movement, plot_ranking
 from parindex._ranking import Ranking, assign_band, rank, rank_change, rank_values
 from parindex._registry import Registry, default_registry, get_methodology, list_methodologies
+from parindex._schema import json_schema
 from parindex._scoring import TOTAL, NodeScore, Scores, UnitResult, score
 from parindex._sheet import SHEET_COLUMNS, ScoreEntry, ScoreSheet
 from parindex._units import (
@@ -105,6 +110,7 @@ __all__ = [
     "ScoreSheetErrors",
     "Scores",
     "Source",
+    "UnitNames",
     "UnitResult",
     "UnknownMethodologyError",
     "UnknownNodeError",
@@ -120,18 +126,26 @@ __all__ = [
     "diff_methodologies",
     "dump_methodology",
     "get_methodology",
+    "json_schema",
     "list_methodologies",
     "load_methodology",
+    "match_unit",
     "methodology_from_dict",
     "methodology_to_dict",
     "parse_rule",
+    "plot_profile",
+    "plot_rank_movement",
+    "plot_ranking",
     "province_predecessors",
     "province_successor",
     "provinces",
     "rank",
     "rank_change",
     "rank_values",
+    "read_excel_sheet",
     "read_methodology_table",
     "round_half_up",
     "score",
+    "to_html",
+    "write_excel_template",
 ]

@@ -10,12 +10,15 @@ import datetime as dt
 import math
 import re
 from collections.abc import Iterable, Iterator, Mapping
-from typing import Literal, TypeAlias
+from typing import TYPE_CHECKING, Literal, TypeAlias
 
 import attrs
 
 from parindex.errors import MethodologyError
 from parindex.rules import Rule
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = [
     "COMPONENT_IDS",
@@ -427,6 +430,37 @@ class Methodology:
                 raise MethodologyError(
                     f"{self.id}: {where} cites source {key!r}, which is not in 'sources'"
                 )
+
+    # ------------------------------------------------------------------ display
+
+    def __repr__(self) -> str:
+        nodes = sum(1 for _ in self.nodes())
+        official = "" if self.official else ", not official"
+        return (
+            f"<Methodology {self.id} ({self.decision.number or 'decision unknown'}): "
+            f"{len(self.tree)} fields, {nodes} nodes{official}>"
+        )
+
+    def _repr_html_(self) -> str:
+        from parindex._display import methodology_html
+
+        return methodology_html(self)
+
+    def to_frame(self, *, wide: bool = False) -> pd.DataFrame:
+        """One row per node in decision order: ``node, parent, depth, name_vi,
+        name_en, max_points`` (NaN where unknown), ``method, rule`` (in words),
+        ``allow_na``. ``wide=True`` gives one row per leaf with its path as columns
+        ``level_1, level_2, ...`` instead.
+
+        Example:
+            >>> import parindex
+            >>> frame = parindex.get_methodology("province-2017").to_frame()
+            >>> frame[["node", "max_points"]].head(2).to_dict("records")
+            [{'node': '1', 'max_points': 10.0}, {'node': '2', 'max_points': 10.0}]
+        """
+        from parindex._display import methodology_frame
+
+        return methodology_frame(self, wide=wide)
 
     # ------------------------------------------------------------------ queries
 

@@ -105,6 +105,15 @@ class Ranking:
     precision: int | None
     year: int | None
 
+    def __repr__(self) -> str:
+        year = "" if self.year is None else f", {self.year}"
+        return f"<Ranking {self.methodology.id}: {len(self.table)} units, ties {self.ties}{year}>"
+
+    def _repr_html_(self) -> str:
+        from parindex._display import ranking_html
+
+        return ranking_html(self)
+
     def to_frame(self) -> pd.DataFrame:
         """``unit, group, points, max_points, index, rank, band, ranked``, best first (a copy)."""
         return self.table.copy()

@@ -89,6 +89,14 @@ class Scores:
     methodology: Methodology
     batch: BatchResult = attrs.field(repr=False)
 
+    def __repr__(self) -> str:
+        return f"<Scores {self.methodology.id}: {len(self)} units>"
+
+    def _repr_html_(self) -> str:
+        from parindex._display import scores_html
+
+        return scores_html(self)
+
     @property
     def units(self) -> tuple[str, ...]:
         """Units, in order of first appearance in the sheet."""

@@ -187,11 +187,21 @@ def _entry_from_record(rec: Mapping[str, Any], *, line: str, decimal_comma: bool
         if cell is None or (isinstance(cell, str) and not cell.strip()):
             continue
         if isinstance(cell, str):
-            fields[name] = _parse_cell_number(
-                cell, decimal_comma=decimal_comma, where=where, column=name
-            )
+            try:
+                fields[name] = _parse_cell_number(
+                    cell, decimal_comma=decimal_comma, where=where, column=name
+                )
+            except ScoreSheetError as err:  # keep the unit and node for programs
+                raise type(err)(
+                    str(err), unit=normalize_key(unit), node=normalize_key(node), value=err.value
+                ) from None
         elif isinstance(cell, bool) or not isinstance(cell, int | float):
-            raise PointsOutOfRangeError(f"{where}: {name} {cell!r} is not a number", value=cell)
+            raise PointsOutOfRangeError(
+                f"{where}: {name} {cell!r} is not a number",
+                unit=normalize_key(unit),
+                node=normalize_key(node),
+                value=cell,
+            )
         else:
             fields[name] = float(cell)
     value = rec.get("value")

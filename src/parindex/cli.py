@@ -186,7 +186,7 @@ def result_document(
                 "points": _num(r.total.points, decimals),
                 "max_points": _num(r.total.max_points, decimals),
                 "index": _num(r.total.index, decimals),
-                "rank": None if _isna(rk) else int(rk),
+                "rank": None if _isna(rk) else _rank_number(rk),
                 "band": None if _isna(row["band"]) else row["band"],
                 "nodes": {
                     k: {
@@ -215,6 +215,13 @@ def result_document(
         "year": ranking.year,
         "units": units,
     }
+
+
+def _rank_number(rk: Any) -> int | float:
+    """An integer rank, or the fractional rank of ``ties="average"`` (1.5), never
+    truncated."""
+    value = float(rk)
+    return int(value) if value.is_integer() else value
 
 
 def _float_or_none(x: Any) -> float | None:
@@ -387,6 +394,7 @@ def build_parser() -> argparse.ArgumentParser:
 # whose ``func(args, out) -> int`` does the work. Keeps this file small as features land.
 _PLUGIN_COMMANDS: list[str] = [
     "parindex._catalogue_cli",
+    "parindex._commands",
 ]
 
 
