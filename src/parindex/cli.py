@@ -374,6 +374,7 @@ def build_parser() -> argparse.ArgumentParser:
 # Modules that add subcommands: each has ``register(subparsers)`` which adds parsers
 # whose ``func(args, out) -> int`` does the work. Keeps this file small as features land.
 _PLUGIN_COMMANDS: list[str] = [
+    "parindex._survey_cli",
 ]
 
 
