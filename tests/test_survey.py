@@ -157,16 +157,36 @@ def test_items_may_feed_a_score_component():
 
 
 @pytest.mark.parametrize("policy", POLICIES)
-def test_every_answer_at_the_top_gives_the_maximum_and_at_the_bottom_zero(questionnaire, policy):
-    top = parindex.aggregate_survey(
-        _full_responses(questionnaire, "top"), questionnaire, policy=policy
-    )
-    bottom = parindex.aggregate_survey(
-        _full_responses(questionnaire, "bottom"), questionnaire, policy=policy
-    )
-    assert dict(zip(top.table.node, top.table.points, strict=True)) == LEAVES
-    assert (bottom.table["points"] == 0.0).all()
-    assert len(top.table) == 2 * len(LEAVES)
+@settings(max_examples=15)
+@given(
+    extra=st.lists(
+        st.tuples(
+            st.sampled_from(["citizens", "enterprises", "civil_servants", "leaders", "deputies"]),
+            st.sampled_from(["DK", "9", ""]),
+        ),
+        max_size=4,
+    ),
+    end=st.sampled_from(["top", "bottom"]),
+)
+def test_every_answer_at_the_top_gives_the_maximum_and_at_the_bottom_zero(
+    questionnaire, policy, extra, end
+):
+    """Every counted answer at the top of its scale -> the leaf's maximum; at the bottom
+    -> zero; extra respondents answering only "don't know" or blank change nothing."""
+    frame = _full_responses(questionnaire, end)
+    rows = [
+        ("U0", f"dk{k}", g, item.id, code)
+        for k, (g, code) in enumerate(extra)
+        for item in questionnaire.items
+        if not item.groups or g in item.groups
+    ]
+    frame = pd.concat([frame, pd.DataFrame(rows, columns=frame.columns)], ignore_index=True)
+    r = parindex.aggregate_survey(frame, questionnaire, policy=policy)
+    assert len(r.table) == 2 * len(LEAVES)
+    got = r.table.groupby("node")["points"].agg(["min", "max"])
+    for leaf, mx in LEAVES.items():
+        want = mx if end == "top" else 0.0
+        assert got.loc[leaf].tolist() == [want, want]
 
 
 def test_policies_on_a_hand_computed_case():

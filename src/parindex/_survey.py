@@ -151,6 +151,7 @@ class AnswerScale:
     know" (không biết / không trả lời), compared as text, case-insensitively.
 
     Example:
+        >>> import numpy as np
         >>> from parindex import AnswerScale
         >>> scale = AnswerScale("likert5", 1, 5, positive_from=4, dont_know=("9", "DK"))
         >>> scale.rescale(np.array([1.0, 3.0, 5.0])).tolist(), scale.dont_know
@@ -447,6 +448,16 @@ class SurveyStats:
     A policy returns, for every target, a score in [0, 1] (shape ``(..., targets)``),
     NaN where there is no data; points are that score times the target's maximum (or
     the leaf's rule applied to it as a rate).
+
+    Example:
+        >>> import numpy as np, parindex
+        >>> stats = parindex.SurveyStats(
+        ...     n=np.array([[2.0], [3.0]]), total=np.array([[2.0], [0.75]]),
+        ...     positive=np.array([[2.0], [0.0]]), weights=np.array([3.0, 1.0]),
+        ...     groups=("a", "b"), targets=("7.4",))
+        >>> [round(float(parindex.get_policy(p)(stats)[0]), 4)
+        ...  for p in ("linear_mean", "share_positive", "group_weighted_mean")]
+        [0.55, 0.4, 0.8125]
     """
 
     n: FloatArray
@@ -539,7 +550,8 @@ _POLICIES: dict[str, ConversionPolicy] = {
             "group_weighted_mean",
             _group_weighted_mean,
             "mean rescaled answer per respondent group, combined with the group weights "
-            "(re-normalised over the groups that answered), times max points",
+            "(re-normalised over the groups that answered; unknown when only groups of "
+            "weight 0 answered), times max points",
             _NO_EVIDENCE,
         ),
     )
@@ -555,9 +567,10 @@ def register_policy(policy: ConversionPolicy, *, replace: bool = False) -> None:
 
     Example:
         >>> import numpy as np, parindex
-        >>> def top_box(s):  # share of answers at the very top of the scale is not kept;
-        ...     return s.positive.sum(axis=-2) / np.maximum(s.n.sum(axis=-2), 1)
-        >>> parindex.register_policy(parindex.ConversionPolicy("my_share", top_box), replace=True)
+        >>> def share(s):  # positive answers over counted answers, all groups pooled
+        ...     n = s.n.sum(axis=-2)
+        ...     return np.where(n > 0, s.positive.sum(axis=-2) / np.maximum(n, 1), np.nan)
+        >>> parindex.register_policy(parindex.ConversionPolicy("my_share", share), replace=True)
         >>> parindex.get_policy("my_share").name
         'my_share'
     """
@@ -627,6 +640,8 @@ def read_responses(path: str | Path) -> pd.DataFrame:
 
 def responses_from_csv_text(text: str, *, name: str = "<csv>") -> pd.DataFrame:
     """Parse tidy CSV responses (every cell as text)."""
+    if len(text) > MAX_RESPONSE_BYTES:
+        raise InputFormatError(f"{name}: over the size limit of {MAX_RESPONSE_BYTES} bytes")
     text = text.removeprefix("\ufeff")
     if not text.strip():
         raise InputFormatError(f"{name}: the file is empty")
@@ -1227,6 +1242,12 @@ def aggregate_survey(
 # --------------------------------------------------------------------------- SIPAS
 
 
+def _is_real(v: object) -> bool:
+    return isinstance(v, int | float | np.integer | np.floating) and not isinstance(
+        v, bool | np.bool_
+    )
+
+
 def sipas_points(percent: float, block_max: float) -> float:
     """PAR points for a SIPAS satisfaction index: ``percent / 100 * block_max``.
 
@@ -1241,7 +1262,7 @@ def sipas_points(percent: float, block_max: float) -> float:
         9.12
     """
     for name, v in (("percent", percent), ("block_max", block_max)):
-        if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v):
+        if not _is_real(v) or not math.isfinite(float(v)):
             raise ValueError(f"SIPAS {name} must be a finite number, got {v!r}")
     if not 0 <= percent <= 100:
         raise ValueError(f"SIPAS percent {percent:g} is outside 0-100")
@@ -1260,7 +1281,7 @@ def sipas_percent(points: float, block_max: float) -> float:
         81.5
     """
     for name, v in (("points", points), ("block_max", block_max)):
-        if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v):
+        if not _is_real(v) or not math.isfinite(float(v)):
             raise ValueError(f"SIPAS {name} must be a finite number, got {v!r}")
     if block_max <= 0:
         raise ValueError(f"SIPAS block maximum must be > 0, got {block_max:g}")
