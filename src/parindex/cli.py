@@ -395,6 +395,7 @@ def build_parser() -> argparse.ArgumentParser:
 _PLUGIN_COMMANDS: list[str] = [
     "parindex._catalogue_cli",
     "parindex._commands",
+    "parindex._survey_cli",
 ]
 
 

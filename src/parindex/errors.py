@@ -29,8 +29,10 @@ __all__ = [
     "OverlapError",
     "ParIndexError",
     "PointsOutOfRangeError",
+    "QuestionnaireError",
     "ScoreSheetError",
     "ScoreSheetErrors",
+    "SurveyResponseError",
     "UnknownMethodologyError",
     "UnknownNodeError",
     "UnknownUnitError",
@@ -137,3 +139,45 @@ class ScoreSheetErrors(ExceptionGroup[ScoreSheetError], ParIndexError):
     def derive(self, excs: Sequence[ScoreSheetError]) -> ScoreSheetErrors:  # type: ignore[override]
         """Keep the class when ``except*`` splits the group."""
         return ScoreSheetErrors(self.message, excs)
+
+
+class QuestionnaireError(ValueError, ParIndexError):
+    """A survey questionnaire (phiếu điều tra) is malformed, or does not fit the
+    methodology it is used with (an item linked to a node that is not a leaf, a leaf
+    whose rule cannot take a survey result, an unknown conversion policy).
+
+    ``item`` and ``node`` name the offending item and node where there is one.
+    """
+
+    def __init__(self, message: str, *, item: str | None = None, node: str | None = None) -> None:
+        super().__init__(message)
+        self.item = item
+        self.node = node
+
+
+class SurveyResponseError(ValueError, ParIndexError):
+    """A survey response (one respondent's answer to one item) is invalid: an answer
+    outside its scale, an unknown item or respondent group, the same respondent
+    answering an item twice. The message names the unit, respondent, item and value.
+
+    Attributes:
+        unit, respondent, item, group: where the problem is (or ``None``).
+        value: the offending value (or ``None``).
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        unit: str | None = None,
+        respondent: str | None = None,
+        item: str | None = None,
+        group: str | None = None,
+        value: object = None,
+    ) -> None:
+        super().__init__(message)
+        self.unit = unit
+        self.respondent = respondent
+        self.item = item
+        self.group = group
+        self.value = value
