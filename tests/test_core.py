@@ -360,6 +360,11 @@ def test_registry_lookups() -> None:
         parindex.get_methodology("province-1990")
     with pytest.raises(parindex.UnknownMethodologyError, match="several"):
         parindex.get_methodology("2948/QĐ-BNV")
+    # The illustrative district set is not a national methodology for any year.
+    with pytest.raises(
+        parindex.UnknownMethodologyError, match="no national methodology for level 'district'"
+    ):
+        parindex.get_methodology("district-2024")
 
 
 def test_public_api_is_exactly_all() -> None:

@@ -30,6 +30,12 @@ def _norm(text: str) -> str:
     return "".join(text.casefold().split())
 
 
+def _national(m: Methodology) -> bool:
+    """Issued by the Ministry for the whole country: no issuing province, and official
+    (an illustrative set is neither national nor provincial)."""
+    return m.issuer_region is None and m.official
+
+
 class Registry:
     """A set of methodologies with lookups. The default one holds the shipped files;
     users may add their own (a province's set, an official annex they completed).
@@ -96,7 +102,8 @@ class Registry:
     def get(self, key: str, *, level: str | None = None) -> Methodology:
         """Find a methodology by id, alias, decision number (``"876/QĐ-BNV"``, with
         ``level`` when the decision covers several levels) or ``level-year`` key
-        (``"province-2023"``, national methodologies).
+        (``"province-2023"``: official national methodologies only; a province's own
+        sets and illustrative sets are found by id).
 
         Raises:
             UnknownMethodologyError: nothing matches, or the key is ambiguous; the
@@ -126,9 +133,7 @@ class Registry:
         match = _LEVEL_YEAR.match(key.strip().casefold())
         if match:
             lvl, year = match.group(1), int(match.group(2))
-            national = [
-                m for m in self._items.values() if m.level == lvl and m.issuer_region is None
-            ]
+            national = [m for m in self._items.values() if m.level == lvl and _national(m)]
             hits = [m for m in national if year in m.evaluation_years]
             if len(hits) == 1:
                 return hits[0]
@@ -138,7 +143,7 @@ class Registry:
                 )
             covered = sorted({y for m in national for y in m.evaluation_years})
             if not covered:
-                levels = sorted({m.level for m in self._items.values() if m.issuer_region is None})
+                levels = sorted({m.level for m in self._items.values() if _national(m)})
                 raise UnknownMethodologyError(
                     f"no national methodology for level {lvl!r} (levels covered: {', '.join(levels)})"
                 )
