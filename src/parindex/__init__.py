@@ -16,6 +16,7 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
+from parindex._batch import score_frame, wide_to_tidy
 from parindex._io import (
     dump_methodology,
     load_methodology,
@@ -104,4 +105,6 @@ __all__ = [
     "rank_values",
     "round_half_up",
     "score",
+    "score_frame",
+    "wide_to_tidy",
 ]

@@ -18,6 +18,7 @@ Policies (documented in docs/concepts):
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Callable, Sequence
 from typing import Literal, TypeAlias
@@ -279,22 +280,23 @@ def _values_to_points(
 def _resolve_slots(c: Compiled, cols: SheetColumns, problems: _Problems) -> npt.NDArray[np.intp]:
     slot = np.full(len(cols.node), -1, dtype=np.intp)
     lookup = c.pos
-    for r, node in enumerate(cols.node):
-        s = lookup.get(node)
-        if s is None:
-            unit = cols.units[cols.unit_idx[r]]
-            known = ", ".join(c.slot_ids[: min(8, len(c.slot_ids))])
-            problems.add(
-                UnknownNodeError(
-                    f"{_where(unit, node)}: {c.methodology.id} has no such node or score "
-                    f"component (it has {known}{', ...' if len(c.slot_ids) > 8 else ''})",
-                    unit=unit,
-                    node=node,
-                    value=node,
-                )
+    # dict.get mapped in C: one lookup per entry without a Python-level loop body.
+    slot[:] = np.fromiter(
+        map(lookup.get, cols.node.tolist(), itertools.repeat(-1)), dtype=np.intp, count=len(slot)
+    )
+    for r in np.flatnonzero(slot < 0):
+        node = cols.node[r]
+        unit = cols.units[cols.unit_idx[r]]
+        known = ", ".join(c.slot_ids[: min(8, len(c.slot_ids))])
+        problems.add(
+            UnknownNodeError(
+                f"{_where(unit, node)}: {c.methodology.id} has no such node or score "
+                f"component (it has {known}{', ...' if len(c.slot_ids) > 8 else ''})",
+                unit=unit,
+                node=node,
+                value=node,
             )
-        else:
-            slot[r] = s
+        )
     return slot
 
 
@@ -464,6 +466,45 @@ def score_columns(
     self_given[u_of, s_of] = cols.self_points[rows]
     appr_given[u_of, s_of] = cols.appraised_points[rows]
 
+    return score_dense(
+        c,
+        units,
+        cols.groups,
+        DenseSheet(given, present, na_given, self_given, appr_given),
+        missing=missing,
+        collect_all=collect_all,
+    )
+
+
+@attrs.frozen(eq=False)
+class DenseSheet:
+    """A validated sheet as dense ``units x slots`` arrays (NaN = not given)."""
+
+    given: FloatArray
+    present: BoolArray
+    na_given: BoolArray
+    self_given: FloatArray
+    appr_given: FloatArray
+
+
+def score_dense(
+    c: Compiled,
+    units: tuple[str, ...],
+    groups: tuple[str | None, ...],
+    dense: DenseSheet,
+    *,
+    missing: MissingPolicy = "error",
+    collect_all: bool = False,
+    extras: bool = True,
+) -> BatchResult:
+    """Score dense arrays whose entries already passed the per-entry checks.
+
+    The second half of :func:`score_columns`, shared by the fast batch and Monte Carlo
+    paths; ``extras=False`` skips the self-assessed and appraised sums (left NaN).
+    """
+    problems = _Problems(collect_all)
+    given, present, na_given = dense.given, dense.present, dense.na_given
+    n_units = given.shape[0]
     _check_overlap(c, units, present, problems)
     problems.raise_if_any()
 
@@ -484,8 +525,12 @@ def score_columns(
     n, total = c.n_nodes, c.total_slot
     tree_only[:, n:total] = False
     pts, covered, na, lost = _aggregate(c, given, tree_only, na_given, missing, report)
-    self_pts = _aggregate(c, self_given, tree_only, na_given, "unknown", None)[0]
-    appr_pts = _aggregate(c, appr_given, tree_only, na_given, "unknown", None)[0]
+    if extras:
+        self_pts = _aggregate(c, dense.self_given, tree_only, na_given, "unknown", None)[0]
+        appr_pts = _aggregate(c, dense.appr_given, tree_only, na_given, "unknown", None)[0]
+    else:
+        self_pts = np.full(given.shape, np.nan)
+        appr_pts = np.full(given.shape, np.nan)
 
     # Score components: a second partition of the total.
     comp = slice(n, total)
@@ -545,8 +590,8 @@ def score_columns(
     max_points = np.where(na, 0.0, max_points)
     return BatchResult(
         compiled=c,
-        units=units,
-        groups=cols.groups,
+        units=tuple(units),
+        groups=groups,
         points=pts,
         max_points=max_points,
         index=index,
