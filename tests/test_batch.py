@@ -132,3 +132,28 @@ def test_wide_duplicate_units_are_refused_like_the_sheet() -> None:
     wide = pd.DataFrame({"unit": ["A", "A"], "appraisal": [1.0, 2.0], "survey": [1.0, 1.0]})
     with pytest.raises(parindex.DuplicateEntryError, match="given twice"):
         parindex.score_frame("ministry-2022", wide, wide=True)
+
+
+@given(partial_na, st.sampled_from(["unknown", "zero"]))
+def test_shortcut_for_absent_self_points_equals_the_full_sum(
+    case: tuple[Methodology, ScoreSheet], missing: str
+) -> None:
+    from parindex._engine import _aggregate, _extra_sums, compile_methodology
+    from parindex._scoring import sheet_columns
+
+    m, sheet = case
+    c = compile_methodology(m)
+    cols = sheet_columns(sheet)
+    n_units, size = len(cols.units), len(c.slot_ids)
+    tree_only = np.zeros((n_units, size), dtype=bool)
+    na_given = np.zeros((n_units, size), dtype=bool)
+    for u, node, na in zip(cols.unit_idx, cols.node, cols.na, strict=True):
+        s = c.pos[node]
+        if s < c.n_nodes:
+            tree_only[u, s] = True
+        na_given[u, s] = na
+    empty = np.full((n_units, size), np.nan)
+    na = _aggregate(c, empty, tree_only, na_given, missing, None)[2]  # type: ignore[arg-type]
+    full = _aggregate(c, empty, tree_only, na_given, "unknown", None)[0]
+    quick = _extra_sums(c, empty, tree_only, na_given, na, True)
+    assert full.tobytes() == np.ascontiguousarray(quick).tobytes()

@@ -10,6 +10,7 @@ one the unit-by-unit path gives.
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Literal
 
 import numpy as np
@@ -52,12 +53,30 @@ def _keys(col: pd.Series) -> npt.NDArray[np.object_]:
     codes, uniques = pd.factorize(col, use_na_sentinel=True)
     if (codes < 0).any():
         raise _Fallback
-    normed = []
-    for u in uniques:
-        if not isinstance(u, str) or not u.strip():
+    keys = uniques.tolist()
+    if not all(isinstance(u, str) and u for u in keys):
+        raise _Fallback
+    if not _already_normal(keys):
+        keys = [normalize_key(u) for u in keys]
+        if not all(keys):
             raise _Fallback
-        normed.append(normalize_key(u))
-    return np.array(normed, dtype=object)[codes] if len(codes) else np.array([], dtype=object)
+    table = np.empty(len(keys), dtype=object)
+    table[:] = keys
+    return table[codes]
+
+
+def _already_normal(keys: list[str]) -> bool:
+    """Whether every key already equals its :func:`normalize_key` form (checked in C on
+    one joined string: NUL never composes, so NFC of the join is the join of NFCs)."""
+    joined = "\x00".join(keys)
+    if joined.count("\x00") != len(keys) - 1:
+        return False
+    spaced = " \x00" in joined or "\x00 " in joined
+    return (
+        not spaced
+        and " ".join(joined.split()) == joined
+        and unicodedata.is_normalized("NFC", joined)
+    )
 
 
 def _floats(frame: pd.DataFrame, name: str) -> npt.NDArray[np.float64]:
@@ -199,8 +218,8 @@ def _wide_dense(
         raise _Fallback
     groups = np.full(len(units), None, dtype=object) if group_col is None else _opt_keys(group_col)
     n_units, size = len(units), len(c.slot_ids)
-    given = np.full((n_units, size), np.nan)
-    present = np.zeros((n_units, size), dtype=bool)
+    given = np.full((n_units, size), np.nan, order="F")
+    present = np.zeros((n_units, size), dtype=bool, order="F")
     for _, s, col in columns:
         if pd.api.types.is_bool_dtype(col) or not pd.api.types.is_numeric_dtype(col):
             if col.isna().all():
@@ -223,8 +242,11 @@ def _wide_dense(
             if not np.all(np.isfinite(x)) or np.any(x < 0) or np.any(x > c.bound[s] + 1e-9):
                 raise _Fallback
             pts = x
-        given[mask, s] = pts
-        present[mask, s] = True
+        if mask.all():
+            given[:, s] = pts
+        else:
+            given[mask, s] = pts
+        present[:, s] = mask
     dense = DenseSheet(
         given=given,
         present=present,

@@ -344,7 +344,8 @@ def _check_overlap(
 ) -> None:
     n = c.n_nodes
     total = c.total_slot
-    anc = np.zeros((present.shape[0], n), dtype=bool)
+    anc = np.zeros((present.shape[0], n), dtype=bool, order="F")
+    present = np.asfortranarray(present)
     for j in range(n):  # pre-order: parents come first
         p = c.parent[j]
         anc[:, j] = (anc[:, p] | present[:, p]) if p >= 0 else present[:, total]
@@ -387,10 +388,11 @@ def _aggregate(
     """Bottom-up sums. Returns (points, covered, na, lost maximum) per slot."""
     n = c.n_nodes
     total = c.total_slot
-    pts = given.copy()
-    covered = present.copy()
-    na = na_given.copy()
-    lost = np.where(na_given, c.maxima[np.newaxis, :], 0.0)
+    # Column-major copies: the loop reads and writes one slot (column) at a time.
+    pts = np.array(given, order="F")
+    covered = np.array(present, order="F")
+    na = np.array(na_given, order="F")
+    lost = np.asfortranarray(np.where(na_given, c.maxima[np.newaxis, :], 0.0))
     for j in (*c.postorder, total):
         ch = c.children[j]
         if not ch:
@@ -433,6 +435,33 @@ def _aggregate(
         )
     del n
     return pts, covered, na, lost
+
+
+def _extra_sums(
+    c: Compiled,
+    given: FloatArray,
+    tree_only: BoolArray,
+    na_given: BoolArray,
+    na: BoolArray,
+    extras: bool,
+    cache: dict[str, FloatArray] | None = None,
+) -> FloatArray:
+    """Self-assessed or appraised sums (bottom-up, ``missing="unknown"``).
+
+    When none are given the sum is known without the loop: 0 where a node is N/A by
+    its children (N/A children add 0) and NaN everywhere else, because N/A status
+    never depends on the values. ``na`` is the N/A status from the main pass.
+    """
+    if not extras:
+        return np.full(given.shape, np.nan)
+    if np.isnan(given).all():
+        cache = {} if cache is None else cache
+        if "absent" in cache:
+            return cache["absent"].copy()
+        summed = np.array([bool(ch) for ch in c.children])  # slots the loop computes
+        cache["absent"] = np.where(na & ~tree_only & summed[np.newaxis, :], 0.0, np.nan)
+        return cache["absent"]
+    return _aggregate(c, given, tree_only, na_given, "unknown", None)[0]
 
 
 def score_columns(
@@ -525,12 +554,9 @@ def score_dense(
     n, total = c.n_nodes, c.total_slot
     tree_only[:, n:total] = False
     pts, covered, na, lost = _aggregate(c, given, tree_only, na_given, missing, report)
-    if extras:
-        self_pts = _aggregate(c, dense.self_given, tree_only, na_given, "unknown", None)[0]
-        appr_pts = _aggregate(c, dense.appr_given, tree_only, na_given, "unknown", None)[0]
-    else:
-        self_pts = np.full(given.shape, np.nan)
-        appr_pts = np.full(given.shape, np.nan)
+    cache: dict[str, FloatArray] = {}
+    self_pts = _extra_sums(c, dense.self_given, tree_only, na_given, na, extras, cache)
+    appr_pts = _extra_sums(c, dense.appr_given, tree_only, na_given, na, extras, cache)
 
     # Score components: a second partition of the total.
     comp = slice(n, total)
