@@ -39,6 +39,7 @@ from parindex._ranking import Ranking, assign_band, rank, rank_change, rank_valu
 from parindex._registry import Registry, default_registry, get_methodology, list_methodologies
 from parindex._scoring import TOTAL, NodeScore, Scores, UnitResult, score
 from parindex._sheet import SHEET_COLUMNS, ScoreEntry, ScoreSheet
+from parindex._simulate import Simulation, UncertainInput, Uncertainty, simulate
 from parindex.errors import (
     AmbiguousInputError,
     ConflictError,
@@ -86,7 +87,10 @@ __all__ = [
     "ScoreSheetError",
     "ScoreSheetErrors",
     "Scores",
+    "Simulation",
     "Source",
+    "UncertainInput",
+    "Uncertainty",
     "UnitResult",
     "UnknownMethodologyError",
     "UnknownNodeError",
@@ -106,5 +110,6 @@ __all__ = [
     "round_half_up",
     "score",
     "score_frame",
+    "simulate",
     "wide_to_tidy",
 ]

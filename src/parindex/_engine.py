@@ -464,18 +464,16 @@ def _extra_sums(
     return _aggregate(c, given, tree_only, na_given, "unknown", None)[0]
 
 
-def score_columns(
+def dense_columns(
     c: Compiled,
     cols: SheetColumns,
     *,
-    missing: MissingPolicy = "error",
     rate_scale: RateScale | None = None,
     collect_all: bool = False,
-) -> BatchResult:
-    """Score a columnar sheet. Pure: inputs are not modified."""
+) -> DenseSheet:
+    """Check every entry and lay a columnar sheet out as dense ``units x slots`` arrays."""
     problems = _Problems(collect_all)
-    units = cols.units
-    n_units, size = len(units), len(c.slot_ids)
+    n_units, size = len(cols.units), len(c.slot_ids)
     slot = _resolve_slots(c, cols, problems)
     value_pts, value_ok = _values_to_points(c, cols, np.maximum(slot, 0), rate_scale, problems)
     entry_pts = np.where(cols.has_value, value_pts, cols.points)
@@ -494,15 +492,20 @@ def score_columns(
     na_given[u_of, s_of] = cols.na[rows]
     self_given[u_of, s_of] = cols.self_points[rows]
     appr_given[u_of, s_of] = cols.appraised_points[rows]
+    return DenseSheet(given, present, na_given, self_given, appr_given)
 
-    return score_dense(
-        c,
-        units,
-        cols.groups,
-        DenseSheet(given, present, na_given, self_given, appr_given),
-        missing=missing,
-        collect_all=collect_all,
-    )
+
+def score_columns(
+    c: Compiled,
+    cols: SheetColumns,
+    *,
+    missing: MissingPolicy = "error",
+    rate_scale: RateScale | None = None,
+    collect_all: bool = False,
+) -> BatchResult:
+    """Score a columnar sheet. Pure: inputs are not modified."""
+    dense = dense_columns(c, cols, rate_scale=rate_scale, collect_all=collect_all)
+    return score_dense(c, cols.units, cols.groups, dense, missing=missing, collect_all=collect_all)
 
 
 @attrs.frozen(eq=False)
