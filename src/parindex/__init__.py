@@ -37,6 +37,7 @@ from parindex._model import (
 from parindex._numbers import round_half_up
 from parindex._ranking import Ranking, assign_band, rank, rank_change, rank_values
 from parindex._registry import Registry, default_registry, get_methodology, list_methodologies
+from parindex._scenarios import Gap, PlanStep, WhatIf, gap, what_if
 from parindex._scoring import TOTAL, NodeScore, Scores, UnitResult, score
 from parindex._sheet import SHEET_COLUMNS, ScoreEntry, ScoreSheet
 from parindex._simulate import Simulation, UncertainInput, Uncertainty, simulate
@@ -68,6 +69,7 @@ __all__ = [
     "ConflictError",
     "Decision",
     "DuplicateEntryError",
+    "Gap",
     "InputFormatError",
     "Methodology",
     "MethodologyError",
@@ -77,6 +79,7 @@ __all__ = [
     "NotApplicableError",
     "OverlapError",
     "ParIndexError",
+    "PlanStep",
     "PointsOutOfRangeError",
     "Ranking",
     "RankingPolicy",
@@ -95,10 +98,12 @@ __all__ = [
     "UnknownMethodologyError",
     "UnknownNodeError",
     "UnknownUnitError",
+    "WhatIf",
     "__version__",
     "assign_band",
     "default_registry",
     "dump_methodology",
+    "gap",
     "get_methodology",
     "list_methodologies",
     "load_methodology",
@@ -111,5 +116,6 @@ __all__ = [
     "score",
     "score_frame",
     "simulate",
+    "what_if",
     "wide_to_tidy",
 ]
