@@ -145,6 +145,8 @@ class Uncertainty:
             where = f"{name}: input {i}"
             if not isinstance(item, Mapping):
                 raise InputFormatError(f"{where}: must be a mapping")
+            # YAML 1.1 reads a bare ``on:`` key as the boolean true.
+            item = {("on" if k is True else k): v for k, v in item.items()}
             unknown = set(item) - _ITEM_KEYS
             if unknown:
                 raise InputFormatError(
@@ -489,7 +491,9 @@ def simulate(
     prepared = _prepare(c, sheet, dense, uncertainty, rate_scale)
 
     n_units, size = dense.given.shape
+    # Chunks bound memory and give about 20 progress updates on long runs.
     chunk = max(1, min(draws, _CELLS_PER_CHUNK // max(1, n_units * size)))
+    chunk = min(chunk, max(500, -(-draws // 20)))
     rng = np.random.default_rng(seed)
     total = c.total_slot
     all_index = np.empty((draws, n_units))

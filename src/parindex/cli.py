@@ -373,7 +373,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 # Modules that add subcommands: each has ``register(subparsers)`` which adds parsers
 # whose ``func(args, out) -> int`` does the work. Keeps this file small as features land.
-_PLUGIN_COMMANDS: list[str] = []
+_PLUGIN_COMMANDS: list[str] = [
+    "parindex._analysis_cli",
+]
 
 
 def _one_line(err: BaseException) -> str:
