@@ -85,3 +85,24 @@ def wide_values(m: Methodology, n_units: int, seed: int = 0) -> pd.DataFrame:
         else:
             cols[leaf.id] = rng.integers(0, 2, n_units).astype(float)
     return pd.DataFrame(cols)
+
+
+def flat_methodology(criteria: int = 100) -> Methodology:
+    """``criteria`` leaves straight under the total (points entered directly)."""
+    tree = tuple(
+        Node(str(i), name_vi=f"Tiêu chí {i}", max_points=float(1 + i % 4))
+        for i in range(1, criteria + 1)
+    )
+    return Methodology(
+        id="flat",
+        name_vi="Bộ chỉ số phẳng",
+        name_en="Flat benchmark methodology",
+        level="district",
+        decision=Decision(None),
+        evaluation_years=(2024,),
+        total_max=float(sum(n.max_points or 0.0 for n in tree)),
+        tree=tree,
+        complete=True,
+        official=False,
+        ranking=RankingPolicy(ties="first"),
+    )

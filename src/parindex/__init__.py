@@ -14,9 +14,10 @@ Example:
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 __version__ = "0.1.0"
 
-from parindex._batch import score_frame, wide_to_tidy
 from parindex._io import (
     dump_methodology,
     load_methodology,
@@ -37,10 +38,8 @@ from parindex._model import (
 from parindex._numbers import round_half_up
 from parindex._ranking import Ranking, assign_band, rank, rank_change, rank_values
 from parindex._registry import Registry, default_registry, get_methodology, list_methodologies
-from parindex._scenarios import Gap, PlanStep, WhatIf, gap, what_if
 from parindex._scoring import TOTAL, NodeScore, Scores, UnitResult, score
 from parindex._sheet import SHEET_COLUMNS, ScoreEntry, ScoreSheet
-from parindex._simulate import Simulation, UncertainInput, Uncertainty, simulate
 from parindex.errors import (
     AmbiguousInputError,
     ConflictError,
@@ -58,6 +57,42 @@ from parindex.errors import (
     UnknownNodeError,
     UnknownUnitError,
 )
+
+if TYPE_CHECKING:
+    from parindex._batch import score_frame, wide_to_tidy
+    from parindex._scenarios import Gap, PlanStep, WhatIf, gap, what_if
+    from parindex._simulate import Simulation, UncertainInput, Uncertainty, simulate
+
+# Analysis features load on first use, keeping ``import parindex`` fast.
+_LAZY = {
+    "score_frame": "parindex._batch",
+    "wide_to_tidy": "parindex._batch",
+    "Gap": "parindex._scenarios",
+    "PlanStep": "parindex._scenarios",
+    "WhatIf": "parindex._scenarios",
+    "gap": "parindex._scenarios",
+    "what_if": "parindex._scenarios",
+    "Simulation": "parindex._simulate",
+    "UncertainInput": "parindex._simulate",
+    "Uncertainty": "parindex._simulate",
+    "simulate": "parindex._simulate",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'parindex' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_LAZY})
+
 
 __all__ = [
     "COMPONENT_IDS",
