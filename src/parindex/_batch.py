@@ -250,9 +250,9 @@ def _wide_dense(
     dense = DenseSheet(
         given=given,
         present=present,
-        na_given=np.zeros((n_units, size), dtype=bool),
-        self_given=np.full((n_units, size), np.nan),
-        appr_given=np.full((n_units, size), np.nan),
+        na_given=np.broadcast_to(np.False_, (n_units, size)),  # no "na" on this path
+        self_given=np.broadcast_to(np.float64(np.nan), (n_units, size)),  # none: no memory
+        appr_given=np.broadcast_to(np.float64(np.nan), (n_units, size)),
     )
     return tuple(units), tuple(groups), dense
 
@@ -348,7 +348,9 @@ def score_frame(
                 rate_scale=rate_scale,
                 collect_all=collect_all,
             )
-        batch = score_dense(c, units, groups, dense, missing=missing, collect_all=collect_all)
+        batch = score_dense(
+            c, units, groups, dense, missing=missing, collect_all=collect_all, inplace=True
+        )
         return Scores(methodology=m, batch=batch)
     try:
         cols = _tidy_columns(frame)

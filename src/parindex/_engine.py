@@ -384,15 +384,23 @@ def _aggregate(
     na_given: BoolArray,
     missing: MissingPolicy,
     report: Callable[[int, int, list[int]], None] | None,
-) -> tuple[FloatArray, BoolArray, BoolArray, FloatArray]:
-    """Bottom-up sums. Returns (points, covered, na, lost maximum) per slot."""
+    *,
+    inplace: bool = False,
+) -> tuple[FloatArray, BoolArray, BoolArray, FloatArray | None]:
+    """Bottom-up sums. Returns (points, covered, na, lost maximum) per slot.
+
+    The lost maximum is ``None`` when nothing is N/A (then nothing is lost anywhere).
+    ``inplace`` sums into ``given`` itself when it is column-major (the caller owns it).
+    """
     n = c.n_nodes
     total = c.total_slot
     # Column-major copies: the loop reads and writes one slot (column) at a time.
-    pts = np.array(given, order="F")
+    pts = given if inplace and given.flags.f_contiguous else np.array(given, order="F")
     covered = np.array(present, order="F")
-    na = np.array(na_given, order="F")
-    lost = np.asfortranarray(np.where(na_given, c.maxima[np.newaxis, :], 0.0))
+    track = bool(na_given.any())
+    # Nothing N/A: no node can become N/A and no maximum is lost; skip both.
+    na = np.array(na_given, order="F") if track else np.broadcast_to(np.False_, given.shape)
+    lost = np.asfortranarray(np.where(na_given, c.maxima[np.newaxis, :], 0.0)) if track else None
     for j in (*c.postorder, total):
         ch = c.children[j]
         if not ch:
@@ -408,7 +416,8 @@ def _aggregate(
             if missing == "zero":
                 contrib = np.where(covered[:, k], contrib, 0.0)
             s = s + contrib
-            lsum = lsum + lost[:, k]
+            if lost is not None:
+                lsum = lsum + lost[:, k]
             any_cov |= covered[:, k]
             all_cov &= covered[:, k]
             all_na &= na[:, k]
@@ -416,7 +425,8 @@ def _aggregate(
             # Unlisted children may exist: the listed ones do not determine this node.
             pts[:, j] = np.where(own, pts[:, j], np.nan)
             covered[:, j] = own | any_cov
-            lost[:, j] = np.where(own, lost[:, j], np.where(any_cov, lsum, 0.0))
+            if lost is not None:
+                lost[:, j] = np.where(own, lost[:, j], np.where(any_cov, lsum, 0.0))
             if j == total:
                 break
             continue
@@ -429,12 +439,18 @@ def _aggregate(
         pts[:, j] = np.where(own, pts[:, j], np.where(any_cov, s, np.nan))
         covered[:, j] = own | any_cov
         node_na = ~own & any_cov & all_na
-        na[:, j] = np.where(own, na_given[:, j], node_na)
-        lost[:, j] = np.where(
-            own, lost[:, j], np.where(node_na, c.maxima[j], np.where(any_cov, lsum, 0.0))
-        )
+        if lost is not None:
+            na[:, j] = np.where(own, na_given[:, j], node_na)
+            lost[:, j] = np.where(
+                own, lost[:, j], np.where(node_na, c.maxima[j], np.where(any_cov, lsum, 0.0))
+            )
     del n
     return pts, covered, na, lost
+
+
+def _nan_view(shape: tuple[int, ...]) -> FloatArray:
+    """A read-only all-NaN array of ``shape`` that takes no memory."""
+    return np.broadcast_to(np.float64(np.nan), shape)
 
 
 def _extra_sums(
@@ -453,13 +469,16 @@ def _extra_sums(
     never depends on the values. ``na`` is the N/A status from the main pass.
     """
     if not extras:
-        return np.full(given.shape, np.nan)
+        return _nan_view(given.shape)
     if np.isnan(given).all():
         cache = {} if cache is None else cache
         if "absent" in cache:
             return cache["absent"].copy()
         summed = np.array([bool(ch) for ch in c.children])  # slots the loop computes
-        cache["absent"] = np.where(na & ~tree_only & summed[np.newaxis, :], 0.0, np.nan)
+        zero = na & ~tree_only & summed[np.newaxis, :]
+        if not zero.any():
+            return _nan_view(given.shape)  # shared, read-only: costs no memory
+        cache["absent"] = np.where(zero, 0.0, np.nan)
         return cache["absent"]
     return _aggregate(c, given, tree_only, na_given, "unknown", None)[0]
 
@@ -528,11 +547,13 @@ def score_dense(
     missing: MissingPolicy = "error",
     collect_all: bool = False,
     extras: bool = True,
+    inplace: bool = False,
 ) -> BatchResult:
     """Score dense arrays whose entries already passed the per-entry checks.
 
     The second half of :func:`score_columns`, shared by the fast batch and Monte Carlo
-    paths; ``extras=False`` skips the self-assessed and appraised sums (left NaN).
+    paths; ``extras=False`` skips the self-assessed and appraised sums (left NaN);
+    ``inplace=True`` lets the sums overwrite ``dense.given`` (the caller owns it).
     """
     problems = _Problems(collect_all)
     given, present, na_given = dense.given, dense.present, dense.na_given
@@ -556,7 +577,9 @@ def score_dense(
     tree_only = present.copy()
     n, total = c.n_nodes, c.total_slot
     tree_only[:, n:total] = False
-    pts, covered, na, lost = _aggregate(c, given, tree_only, na_given, missing, report)
+    pts, covered, na, lost = _aggregate(
+        c, given, tree_only, na_given, missing, report, inplace=inplace
+    )
     cache: dict[str, FloatArray] = {}
     self_pts = _extra_sums(c, dense.self_given, tree_only, na_given, na, extras, cache)
     appr_pts = _extra_sums(c, dense.appr_given, tree_only, na_given, na, extras, cache)
@@ -582,7 +605,8 @@ def score_dense(
     comp_known = comp_cov_all | (comp_partial & (missing == "zero"))
     comp_total = np.where(comp_known, comp_sum, np.nan)
 
-    tree_total, tree_cov = pts[:, total], covered[:, total]
+    tree_total, tree_cov = pts[:, total].copy(), covered[:, total].copy()
+    del covered, tree_only  # units x slots arrays no longer needed
     for u in np.flatnonzero(~tree_cov & ~comp_cov_any):
         if missing == "error":
             problems.add(
@@ -607,16 +631,36 @@ def score_dense(
 
     use_tree = tree_cov & ~np.isnan(tree_total) | (tree_cov & ~comp_known)
     pts[:, total] = np.where(use_tree, tree_total, comp_total)
-    lost[:, total] = np.where(use_tree | ~comp_cov_any, lost[:, total], comp_lost)
     pts[:, comp] = np.where(comp_na, np.nan, given[:, comp])
-    na[:, comp] = comp_na
-    lost[:, comp] = np.where(comp_na, c.maxima[np.newaxis, comp], 0.0)
+    if lost is not None:
+        na[:, comp] = comp_na
 
-    max_points = c.maxima[np.newaxis, :] - lost
+    # In place where possible (same float operations as
+    # ``where(~na & (max > 0), pts / max * 100, nan)``): a batch of 10,000 units
+    # holds several units x slots arrays at once.
+    max_points: FloatArray
+    if lost is None:  # nothing N/A: every applicable maximum is the full maximum
+        max_points = np.broadcast_to(c.maxima[np.newaxis, :] - 0.0, pts.shape)
+    else:
+        lost[:, total] = np.where(use_tree | ~comp_cov_any, lost[:, total], comp_lost)
+        lost[:, comp] = np.where(comp_na, c.maxima[np.newaxis, comp], 0.0)
+        max_points = np.subtract(c.maxima[np.newaxis, :], lost, out=lost)
     with np.errstate(invalid="ignore", divide="ignore"):
-        index = np.where(~na & (max_points > 0), pts / max_points * 100.0, np.nan)
-    index = np.where(np.isfinite(index), index, np.nan)
-    max_points = np.where(na, 0.0, max_points)
+        index = np.divide(pts, max_points)
+        index *= 100.0
+    if lost is None:  # nothing N/A; the maximum is the same for every unit
+        index[:, ~(c.maxima > 0)] = np.nan
+        for j in range(index.shape[1]):  # column by column: no units x slots mask
+            col = index[:, j]
+            col[~np.isfinite(col)] = np.nan
+    else:
+        bad = np.isfinite(index)
+        np.logical_not(bad, out=bad)
+        bad |= na
+        bad |= ~(max_points > 0)
+        index[bad] = np.nan
+        del bad
+        max_points[na] = 0.0
     return BatchResult(
         compiled=c,
         units=tuple(units),
