@@ -548,18 +548,21 @@ def score_dense(
     collect_all: bool = False,
     extras: bool = True,
     inplace: bool = False,
+    overlap_checked: bool = False,
 ) -> BatchResult:
     """Score dense arrays whose entries already passed the per-entry checks.
 
     The second half of :func:`score_columns`, shared by the fast batch and Monte Carlo
     paths; ``extras=False`` skips the self-assessed and appraised sums (left NaN);
-    ``inplace=True`` lets the sums overwrite ``dense.given`` (the caller owns it).
+    ``inplace=True`` lets the sums overwrite ``dense.given`` (the caller owns it);
+    ``overlap_checked=True`` skips the overlap check (the same entries passed it before).
     """
     problems = _Problems(collect_all)
     given, present, na_given = dense.given, dense.present, dense.na_given
     n_units = given.shape[0]
-    _check_overlap(c, units, present, problems)
-    problems.raise_if_any()
+    if not overlap_checked:
+        _check_overlap(c, units, present, problems)
+        problems.raise_if_any()
 
     def report(u: int, j: int, gaps: list[int]) -> None:
         names = ", ".join(c.slot_ids[k] for k in gaps)

@@ -509,22 +509,34 @@ def simulate(
     done = 0
     while done < draws:
         k = min(chunk, draws - done)
-        given = np.empty((k, n_units, size))
-        given[:] = dense.given
+        # Column-major (draws x units) rows: the engine sums one slot column at a time.
+        flat = np.empty((k * n_units, size), order="F")
+        for s in range(size):
+            flat[:, s] = np.tile(dense.given[:, s], k)
         drawn = []
         for p in prepared:
             x = _draw_points(p, c, rng, k)
-            given[:, p.units, p.slot] = x
+            rows = (np.arange(k)[:, np.newaxis] * n_units + p.units[np.newaxis, :]).ravel()
+            flat[rows, p.slot] = x.ravel()
             drawn.append(x)
-        flat = given.reshape(k * n_units, size)
+        nan_view = np.broadcast_to(np.float64(np.nan), flat.shape)
         chunk_dense = DenseSheet(
             given=flat,
             present=np.tile(dense.present, (k, 1)),
             na_given=np.tile(dense.na_given, (k, 1)),
-            self_given=flat,
-            appr_given=flat,
+            self_given=nan_view,
+            appr_given=nan_view,
         )
-        res = score_dense(c, units * k, groups * k, chunk_dense, missing=missing, extras=False)
+        res = score_dense(
+            c,
+            units * k,
+            groups * k,
+            chunk_dense,
+            missing=missing,
+            extras=False,
+            inplace=True,
+            overlap_checked=True,
+        )
         idx = res.index[:, total].reshape(k, n_units)
         keys = _rank_keys(idx, base.precision)
         r = rank_matrix(keys, units, ties=tie, groups=rank_groups, ranked=ranked)
@@ -586,12 +598,17 @@ def _drivers(
     tiny_y = (var_y <= 1e-18) | (count < n)
     corr[tiny_x, :] = np.nan
     corr[:, tiny_y] = np.nan
-    rows = []
-    for j, unit in enumerate(units):
-        for i, (input_unit, node) in enumerate(labels):
-            value = corr[i, j]
-            if np.isnan(value):
-                continue
-            value = float(np.clip(value, -1.0, 1.0))
-            rows.append((unit, input_unit, node, round(value, 6), round(value * value, 6)))
-    return pd.DataFrame(rows, columns=columns)
+    corr = np.clip(corr, -1.0, 1.0)
+    keep = ~np.isnan(corr.T)  # units x inputs
+    j_idx, i_idx = np.nonzero(keep)
+    values = corr.T[keep]
+    frame = pd.DataFrame(
+        {
+            "unit": np.array(units, dtype=object)[j_idx],
+            "input_unit": np.array([u for u, _ in labels], dtype=object)[i_idx],
+            "node": np.array([nd for _, nd in labels], dtype=object)[i_idx],
+            "correlation": np.round(values, 6),
+            "r2": np.round(values * values, 6),
+        }
+    )
+    return frame[columns]
