@@ -274,7 +274,15 @@ def what_if(
 
 @attrs.frozen
 class PlanStep:
-    """One step of a gap plan: raise ``node`` from ``points_from`` to ``points_to``."""
+    """One step of a gap plan: raise ``node`` from ``points_from`` to ``points_to``.
+
+    Example:
+        >>> import parindex
+        >>> sheet = parindex.ScoreSheet.read("examples/illustrative-districts.csv")
+        >>> step = parindex.gap("illustrative-district", sheet, "Huyện Minh Họa D").plan[0]
+        >>> step.node, step.points_from, step.points_to, step.how
+        ('7.2', 2.0, 6.0, "tier '100 % <= x: 6 points'")
+    """
 
     node: str
     points_from: float
@@ -324,6 +332,13 @@ class Gap:
     ``points_needed`` is ``None`` when there is no target (already first, or in the
     top band), and 0 when the target is already met. ``strict`` means the target must
     be passed, not just equalled (e.g. tie policy ``max``).
+
+    Example:
+        >>> import parindex
+        >>> sheet = parindex.ScoreSheet.read("examples/illustrative-districts.csv")
+        >>> g = parindex.gap("illustrative-district", sheet, "Huyện Minh Họa D", target=85)
+        >>> g.points_needed, g.plan_changes()
+        (3.947334, {'7.2': 6.0})
     """
 
     unit: str
