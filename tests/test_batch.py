@@ -157,3 +157,15 @@ def test_shortcut_for_absent_self_points_equals_the_full_sum(
     full = _aggregate(c, empty, tree_only, na_given, "unknown", None)[0]
     quick = _extra_sums(c, empty, tree_only, na_given, na, True)
     assert full.tobytes() == np.ascontiguousarray(quick).tobytes()
+
+
+def test_wide_groups_and_index_units() -> None:
+    wide = pd.DataFrame(
+        {"appraisal": [60.0, 50.0, 55.0], "survey": [30.0, 20.0, 25.0], "group": ["x", "y", " x "]},
+        index=pd.Index(["A", "B", "C"], name="unit"),
+    )
+    s = parindex.score_frame("ministry-2022", wide, wide=True)
+    assert s.units == ("A", "B", "C")
+    assert s.batch.groups == ("x", "y", "x")
+    ranks = parindex.rank(s).to_frame().set_index("unit")["rank"].to_dict()
+    assert ranks == {"A": 1, "B": 1, "C": 2}  # ranked within groups

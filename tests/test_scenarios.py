@@ -145,3 +145,15 @@ def test_gap_to_a_reachable_index_is_closed_by_the_plan(
     # Every step raises an input, never past its maximum.
     for step in g.plan:
         assert step.points_to > step.points_from
+
+
+def test_gap_ranks_within_the_units_group() -> None:
+    rows = [
+        {"unit": u, "node": n, "points": p, "group": g}
+        for u, g, a, s in [("A", "x", 60, 30), ("B", "y", 65, 31), ("C", "x", 55, 25)]
+        for n, p in [("appraisal", a), ("survey", s)]
+    ]
+    sheet = ScoreSheet.from_records(rows)
+    g = parindex.gap("ministry-2022", sheet, "C")
+    assert g.target_index == 90.0  # A, the unit above C in its group, not B
+    assert g.points_needed == 10.0
