@@ -25,8 +25,12 @@ def _env() -> dict[str, str]:
 
 
 def _run(script: Path) -> str:
+    return _run_args(script)
+
+
+def _run_args(script: Path, *args: str) -> str:
     done = subprocess.run(
-        [sys.executable, str(script)],
+        [sys.executable, str(script), *args],
         cwd=ROOT,
         env=_env(),
         capture_output=True,
@@ -41,7 +45,14 @@ def _run(script: Path) -> str:
 
 def test_every_example_script_is_tested() -> None:
     scripts = sorted(p.name for p in EXAMPLES.glob("*.py"))
-    assert scripts == ["score_published_units.py"]
+    assert scripts == ["plot_rank_distribution.py", "score_published_units.py"]
+
+
+def test_plot_rank_distribution_writes_a_png(tmp_path: Path) -> None:
+    out = tmp_path / "rank.png"
+    printed = _run_args(EXAMPLES / "plot_rank_distribution.py", str(out))
+    assert printed.strip() == str(out)
+    assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
 def test_score_published_units_prints_the_published_figures() -> None:

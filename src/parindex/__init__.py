@@ -12,6 +12,8 @@ Example:
     75.37
 """
 
+import typing as _typing
+
 __version__ = "0.1.0"
 
 from parindex._complete import (
@@ -99,6 +101,42 @@ from parindex.errors import (
     UnknownUnitError,
 )
 
+if _typing.TYPE_CHECKING:
+    from parindex._batch import score_frame, wide_to_tidy
+    from parindex._scenarios import Gap, PlanStep, WhatIf, gap, what_if
+    from parindex._simulate import Simulation, UncertainInput, Uncertainty, simulate
+
+# Analysis features load on first use, keeping ``import parindex`` fast.
+_LAZY = {
+    "score_frame": "parindex._batch",
+    "wide_to_tidy": "parindex._batch",
+    "Gap": "parindex._scenarios",
+    "PlanStep": "parindex._scenarios",
+    "WhatIf": "parindex._scenarios",
+    "gap": "parindex._scenarios",
+    "what_if": "parindex._scenarios",
+    "Simulation": "parindex._simulate",
+    "UncertainInput": "parindex._simulate",
+    "Uncertainty": "parindex._simulate",
+    "simulate": "parindex._simulate",
+}
+
+
+def __getattr__(name: str) -> _typing.Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'parindex' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)
+
+
 __all__ = [
     "COMPONENT_IDS",
     "RESPONSE_COLUMNS",
@@ -114,6 +152,7 @@ __all__ = [
     "Disagreement",
     "DuplicateEntryError",
     "Finding",
+    "Gap",
     "InputFormatError",
     "Methodology",
     "MethodologyChange",
@@ -126,6 +165,7 @@ __all__ = [
     "NotApplicableError",
     "OverlapError",
     "ParIndexError",
+    "PlanStep",
     "PointsOutOfRangeError",
     "Questionnaire",
     "QuestionnaireError",
@@ -139,16 +179,20 @@ __all__ = [
     "ScoreSheetError",
     "ScoreSheetErrors",
     "Scores",
+    "Simulation",
     "Source",
     "SurveyItem",
     "SurveyResponseError",
     "SurveyResult",
     "SurveyStats",
+    "UncertainInput",
+    "Uncertainty",
     "UnitNames",
     "UnitResult",
     "UnknownMethodologyError",
     "UnknownNodeError",
     "UnknownUnitError",
+    "WhatIf",
     "__version__",
     "aggregate_survey",
     "assessed_ministries",
@@ -160,6 +204,7 @@ __all__ = [
     "default_registry",
     "diff_methodologies",
     "dump_methodology",
+    "gap",
     "get_methodology",
     "get_policy",
     "get_questionnaire",
@@ -189,9 +234,13 @@ __all__ = [
     "register_policy",
     "round_half_up",
     "score",
+    "score_frame",
+    "simulate",
     "sipas_index",
     "sipas_percent",
     "sipas_points",
     "to_html",
+    "what_if",
+    "wide_to_tidy",
     "write_excel_template",
 ]

@@ -18,6 +18,7 @@ Policies (documented in docs/concepts):
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Callable, Sequence
 from typing import Literal, TypeAlias
@@ -279,22 +280,23 @@ def _values_to_points(
 def _resolve_slots(c: Compiled, cols: SheetColumns, problems: _Problems) -> npt.NDArray[np.intp]:
     slot = np.full(len(cols.node), -1, dtype=np.intp)
     lookup = c.pos
-    for r, node in enumerate(cols.node):
-        s = lookup.get(node)
-        if s is None:
-            unit = cols.units[cols.unit_idx[r]]
-            known = ", ".join(c.slot_ids[: min(8, len(c.slot_ids))])
-            problems.add(
-                UnknownNodeError(
-                    f"{_where(unit, node)}: {c.methodology.id} has no such node or score "
-                    f"component (it has {known}{', ...' if len(c.slot_ids) > 8 else ''})",
-                    unit=unit,
-                    node=node,
-                    value=node,
-                )
+    # dict.get mapped in C: one lookup per entry without a Python-level loop body.
+    slot[:] = np.fromiter(
+        map(lookup.get, cols.node.tolist(), itertools.repeat(-1)), dtype=np.intp, count=len(slot)
+    )
+    for r in np.flatnonzero(slot < 0):
+        node = cols.node[r]
+        unit = cols.units[cols.unit_idx[r]]
+        known = ", ".join(c.slot_ids[: min(8, len(c.slot_ids))])
+        problems.add(
+            UnknownNodeError(
+                f"{_where(unit, node)}: {c.methodology.id} has no such node or score "
+                f"component (it has {known}{', ...' if len(c.slot_ids) > 8 else ''})",
+                unit=unit,
+                node=node,
+                value=node,
             )
-        else:
-            slot[r] = s
+        )
     return slot
 
 
@@ -342,7 +344,8 @@ def _check_overlap(
 ) -> None:
     n = c.n_nodes
     total = c.total_slot
-    anc = np.zeros((present.shape[0], n), dtype=bool)
+    anc = np.zeros((present.shape[0], n), dtype=bool, order="F")
+    present = np.asfortranarray(present)
     for j in range(n):  # pre-order: parents come first
         p = c.parent[j]
         anc[:, j] = (anc[:, p] | present[:, p]) if p >= 0 else present[:, total]
@@ -381,14 +384,23 @@ def _aggregate(
     na_given: BoolArray,
     missing: MissingPolicy,
     report: Callable[[int, int, list[int]], None] | None,
-) -> tuple[FloatArray, BoolArray, BoolArray, FloatArray]:
-    """Bottom-up sums. Returns (points, covered, na, lost maximum) per slot."""
+    *,
+    inplace: bool = False,
+) -> tuple[FloatArray, BoolArray, BoolArray, FloatArray | None]:
+    """Bottom-up sums. Returns (points, covered, na, lost maximum) per slot.
+
+    The lost maximum is ``None`` when nothing is N/A (then nothing is lost anywhere).
+    ``inplace`` sums into ``given`` itself when it is column-major (the caller owns it).
+    """
     n = c.n_nodes
     total = c.total_slot
-    pts = given.copy()
-    covered = present.copy()
-    na = na_given.copy()
-    lost = np.where(na_given, c.maxima[np.newaxis, :], 0.0)
+    # Column-major copies: the loop reads and writes one slot (column) at a time.
+    pts = given if inplace and given.flags.f_contiguous else np.array(given, order="F")
+    covered = np.array(present, order="F")
+    track = bool(na_given.any())
+    # Nothing N/A: no node can become N/A and no maximum is lost; skip both.
+    na = np.array(na_given, order="F") if track else np.broadcast_to(np.False_, given.shape)
+    lost = np.asfortranarray(np.where(na_given, c.maxima[np.newaxis, :], 0.0)) if track else None
     for j in (*c.postorder, total):
         ch = c.children[j]
         if not ch:
@@ -404,7 +416,8 @@ def _aggregate(
             if missing == "zero":
                 contrib = np.where(covered[:, k], contrib, 0.0)
             s = s + contrib
-            lsum = lsum + lost[:, k]
+            if lost is not None:
+                lsum = lsum + lost[:, k]
             any_cov |= covered[:, k]
             all_cov &= covered[:, k]
             all_na &= na[:, k]
@@ -412,7 +425,8 @@ def _aggregate(
             # Unlisted children may exist: the listed ones do not determine this node.
             pts[:, j] = np.where(own, pts[:, j], np.nan)
             covered[:, j] = own | any_cov
-            lost[:, j] = np.where(own, lost[:, j], np.where(any_cov, lsum, 0.0))
+            if lost is not None:
+                lost[:, j] = np.where(own, lost[:, j], np.where(any_cov, lsum, 0.0))
             if j == total:
                 break
             continue
@@ -425,26 +439,60 @@ def _aggregate(
         pts[:, j] = np.where(own, pts[:, j], np.where(any_cov, s, np.nan))
         covered[:, j] = own | any_cov
         node_na = ~own & any_cov & all_na
-        na[:, j] = np.where(own, na_given[:, j], node_na)
-        lost[:, j] = np.where(
-            own, lost[:, j], np.where(node_na, c.maxima[j], np.where(any_cov, lsum, 0.0))
-        )
+        if lost is not None:
+            na[:, j] = np.where(own, na_given[:, j], node_na)
+            lost[:, j] = np.where(
+                own, lost[:, j], np.where(node_na, c.maxima[j], np.where(any_cov, lsum, 0.0))
+            )
     del n
     return pts, covered, na, lost
 
 
-def score_columns(
+def _nan_view(shape: tuple[int, ...]) -> FloatArray:
+    """A read-only all-NaN array of ``shape`` that takes no memory."""
+    return np.broadcast_to(np.float64(np.nan), shape)
+
+
+def _extra_sums(
+    c: Compiled,
+    given: FloatArray,
+    tree_only: BoolArray,
+    na_given: BoolArray,
+    na: BoolArray,
+    extras: bool,
+    cache: dict[str, FloatArray] | None = None,
+) -> FloatArray:
+    """Self-assessed or appraised sums (bottom-up, ``missing="unknown"``).
+
+    When none are given the sum is known without the loop: 0 where a node is N/A by
+    its children (N/A children add 0) and NaN everywhere else, because N/A status
+    never depends on the values. ``na`` is the N/A status from the main pass.
+    """
+    if not extras:
+        return _nan_view(given.shape)
+    if np.isnan(given).all():
+        cache = {} if cache is None else cache
+        if "absent" in cache:
+            return cache["absent"].copy()
+        summed = np.array([bool(ch) for ch in c.children])  # slots the loop computes
+        zero = na & ~tree_only & summed[np.newaxis, :]
+        if not zero.any():
+            return _nan_view(given.shape)  # shared, read-only: costs no memory
+        cache["absent"] = np.where(zero, 0.0, np.nan)
+        return cache["absent"]
+    return _aggregate(c, given, tree_only, na_given, "unknown", None)[0]
+
+
+def dense_columns(
     c: Compiled,
     cols: SheetColumns,
     *,
-    missing: MissingPolicy = "error",
     rate_scale: RateScale | None = None,
     collect_all: bool = False,
-) -> BatchResult:
-    """Score a columnar sheet. Pure: inputs are not modified."""
+) -> DenseSheet:
+    """Check every entry and lay a columnar sheet out as dense ``units x slots`` arrays."""
     problems = _Problems(collect_all)
-    units = cols.units
-    n_units, size = len(units), len(c.slot_ids)
+    n_units, size = len(cols.units), len(c.slot_ids)
     slot = _resolve_slots(c, cols, problems)
     value_pts, value_ok = _values_to_points(c, cols, np.maximum(slot, 0), rate_scale, problems)
     entry_pts = np.where(cols.has_value, value_pts, cols.points)
@@ -463,9 +511,58 @@ def score_columns(
     na_given[u_of, s_of] = cols.na[rows]
     self_given[u_of, s_of] = cols.self_points[rows]
     appr_given[u_of, s_of] = cols.appraised_points[rows]
+    return DenseSheet(given, present, na_given, self_given, appr_given)
 
-    _check_overlap(c, units, present, problems)
-    problems.raise_if_any()
+
+def score_columns(
+    c: Compiled,
+    cols: SheetColumns,
+    *,
+    missing: MissingPolicy = "error",
+    rate_scale: RateScale | None = None,
+    collect_all: bool = False,
+) -> BatchResult:
+    """Score a columnar sheet. Pure: inputs are not modified."""
+    dense = dense_columns(c, cols, rate_scale=rate_scale, collect_all=collect_all)
+    return score_dense(c, cols.units, cols.groups, dense, missing=missing, collect_all=collect_all)
+
+
+@attrs.frozen(eq=False)
+class DenseSheet:
+    """A validated sheet as dense ``units x slots`` arrays (NaN = not given)."""
+
+    given: FloatArray
+    present: BoolArray
+    na_given: BoolArray
+    self_given: FloatArray
+    appr_given: FloatArray
+
+
+def score_dense(
+    c: Compiled,
+    units: tuple[str, ...],
+    groups: tuple[str | None, ...],
+    dense: DenseSheet,
+    *,
+    missing: MissingPolicy = "error",
+    collect_all: bool = False,
+    extras: bool = True,
+    inplace: bool = False,
+    overlap_checked: bool = False,
+) -> BatchResult:
+    """Score dense arrays whose entries already passed the per-entry checks.
+
+    The second half of :func:`score_columns`, shared by the fast batch and Monte Carlo
+    paths; ``extras=False`` skips the self-assessed and appraised sums (left NaN);
+    ``inplace=True`` lets the sums overwrite ``dense.given`` (the caller owns it);
+    ``overlap_checked=True`` skips the overlap check (the same entries passed it before).
+    """
+    problems = _Problems(collect_all)
+    given, present, na_given = dense.given, dense.present, dense.na_given
+    n_units = given.shape[0]
+    if not overlap_checked:
+        _check_overlap(c, units, present, problems)
+        problems.raise_if_any()
 
     def report(u: int, j: int, gaps: list[int]) -> None:
         names = ", ".join(c.slot_ids[k] for k in gaps)
@@ -483,9 +580,12 @@ def score_columns(
     tree_only = present.copy()
     n, total = c.n_nodes, c.total_slot
     tree_only[:, n:total] = False
-    pts, covered, na, lost = _aggregate(c, given, tree_only, na_given, missing, report)
-    self_pts = _aggregate(c, self_given, tree_only, na_given, "unknown", None)[0]
-    appr_pts = _aggregate(c, appr_given, tree_only, na_given, "unknown", None)[0]
+    pts, covered, na, lost = _aggregate(
+        c, given, tree_only, na_given, missing, report, inplace=inplace
+    )
+    cache: dict[str, FloatArray] = {}
+    self_pts = _extra_sums(c, dense.self_given, tree_only, na_given, na, extras, cache)
+    appr_pts = _extra_sums(c, dense.appr_given, tree_only, na_given, na, extras, cache)
 
     # Score components: a second partition of the total.
     comp = slice(n, total)
@@ -508,7 +608,8 @@ def score_columns(
     comp_known = comp_cov_all | (comp_partial & (missing == "zero"))
     comp_total = np.where(comp_known, comp_sum, np.nan)
 
-    tree_total, tree_cov = pts[:, total], covered[:, total]
+    tree_total, tree_cov = pts[:, total].copy(), covered[:, total].copy()
+    del covered, tree_only  # units x slots arrays no longer needed
     for u in np.flatnonzero(~tree_cov & ~comp_cov_any):
         if missing == "error":
             problems.add(
@@ -533,20 +634,40 @@ def score_columns(
 
     use_tree = tree_cov & ~np.isnan(tree_total) | (tree_cov & ~comp_known)
     pts[:, total] = np.where(use_tree, tree_total, comp_total)
-    lost[:, total] = np.where(use_tree | ~comp_cov_any, lost[:, total], comp_lost)
     pts[:, comp] = np.where(comp_na, np.nan, given[:, comp])
-    na[:, comp] = comp_na
-    lost[:, comp] = np.where(comp_na, c.maxima[np.newaxis, comp], 0.0)
+    if lost is not None:
+        na[:, comp] = comp_na
 
-    max_points = c.maxima[np.newaxis, :] - lost
+    # In place where possible (same float operations as
+    # ``where(~na & (max > 0), pts / max * 100, nan)``): a batch of 10,000 units
+    # holds several units x slots arrays at once.
+    max_points: FloatArray
+    if lost is None:  # nothing N/A: every applicable maximum is the full maximum
+        max_points = np.broadcast_to(c.maxima[np.newaxis, :] - 0.0, pts.shape)
+    else:
+        lost[:, total] = np.where(use_tree | ~comp_cov_any, lost[:, total], comp_lost)
+        lost[:, comp] = np.where(comp_na, c.maxima[np.newaxis, comp], 0.0)
+        max_points = np.subtract(c.maxima[np.newaxis, :], lost, out=lost)
     with np.errstate(invalid="ignore", divide="ignore"):
-        index = np.where(~na & (max_points > 0), pts / max_points * 100.0, np.nan)
-    index = np.where(np.isfinite(index), index, np.nan)
-    max_points = np.where(na, 0.0, max_points)
+        index = np.divide(pts, max_points)
+        index *= 100.0
+    if lost is None:  # nothing N/A; the maximum is the same for every unit
+        index[:, ~(c.maxima > 0)] = np.nan
+        for j in range(index.shape[1]):  # column by column: no units x slots mask
+            col = index[:, j]
+            col[~np.isfinite(col)] = np.nan
+    else:
+        bad = np.isfinite(index)
+        np.logical_not(bad, out=bad)
+        bad |= na
+        bad |= ~(max_points > 0)
+        index[bad] = np.nan
+        del bad
+        max_points[na] = 0.0
     return BatchResult(
         compiled=c,
-        units=units,
-        groups=cols.groups,
+        units=tuple(units),
+        groups=groups,
         points=pts,
         max_points=max_points,
         index=index,

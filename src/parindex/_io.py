@@ -8,12 +8,11 @@ nesting deeper than a limit. Nothing is ever evaluated.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
-
-import yaml
 
 from parindex._model import (
     Band,
@@ -46,28 +45,47 @@ MAX_DEPTH = 64
 """Nesting deeper than this is refused (a real criteria tree is 4-5 levels deep)."""
 
 
-class _StrictSafeLoader(yaml.SafeLoader):
-    """SafeLoader that also refuses aliases and duplicate keys."""
+@functools.cache
+def _strict_loader() -> type[Any]:
+    """The YAML loader, built on first use (importing yaml costs start-up time)."""
+    import yaml
 
-    def compose_node(self, parent: Any, index: Any) -> Any:
-        if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()  # type: ignore[no-untyped-call]
-            raise InputFormatError(
-                f"YAML aliases are not allowed (line {event.start_mark.line + 1}); "
-                "write the content out in full"
-            )
-        return super().compose_node(parent, index)
+    class _StrictSafeLoader(yaml.SafeLoader):
+        """SafeLoader that also refuses aliases and duplicate keys."""
 
-    def construct_mapping(self, node: Any, deep: bool = False) -> dict[Any, Any]:
-        seen: set[Any] = set()
-        for key_node, _ in node.value:
-            key = self.construct_object(key_node, deep=deep)
-            if key in seen:
+        def compose_node(self, parent: Any, index: Any) -> Any:
+            if self.check_event(yaml.AliasEvent):
+                event = self.peek_event()  # type: ignore[no-untyped-call]
                 raise InputFormatError(
-                    f"duplicate key {key!r} (line {key_node.start_mark.line + 1})"
+                    f"YAML aliases are not allowed (line {event.start_mark.line + 1}); "
+                    "write the content out in full"
                 )
-            seen.add(key)
-        return super().construct_mapping(node, deep=deep)
+            return super().compose_node(parent, index)
+
+        def construct_mapping(self, node: Any, deep: bool = False) -> dict[Any, Any]:
+            seen: set[Any] = set()
+            for key_node, _ in node.value:
+                key = self.construct_object(key_node, deep=deep)
+                if key in seen:
+                    raise InputFormatError(
+                        f"duplicate key {key!r} (line {key_node.start_mark.line + 1})"
+                    )
+                seen.add(key)
+            return super().construct_mapping(node, deep=deep)
+
+    return _StrictSafeLoader
+
+
+def _load_yaml(text: str) -> Any:
+    import yaml
+
+    try:
+        return yaml.load(text, Loader=_strict_loader())
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        where = f" at line {mark.line + 1}" if mark is not None else ""
+        problem = getattr(err, "problem", None) or str(err).splitlines()[0]
+        raise InputFormatError(f"invalid YAML{where}: {problem}") from None
 
 
 def read_text_file(path: str | Path, *, max_bytes: int = MAX_FILE_BYTES) -> str:
@@ -106,21 +124,13 @@ def safe_parse(text: str, *, name: str = "<text>", max_depth: int = MAX_DEPTH) -
         raise InputFormatError(f"{name}: document over the size limit of {MAX_FILE_BYTES} bytes")
     try:
         stripped = text.lstrip()
-        if stripped.startswith(("{", "[")):
-            data = json.loads(text)
-        else:
-            data = yaml.load(text, Loader=_StrictSafeLoader)
+        data = json.loads(text) if stripped.startswith(("{", "[")) else _load_yaml(text)
     except InputFormatError as err:
         raise InputFormatError(f"{name}: {err}") from None
     except RecursionError:
         raise InputFormatError(f"{name}: document is nested too deeply") from None
     except json.JSONDecodeError as err:
         raise InputFormatError(f"{name}: invalid JSON at line {err.lineno}: {err.msg}") from None
-    except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        where = f" at line {mark.line + 1}" if mark is not None else ""
-        problem = getattr(err, "problem", None) or str(err).splitlines()[0]
-        raise InputFormatError(f"{name}: invalid YAML{where}: {problem}") from None
     _depth(data, max_depth)
     return data
 
@@ -470,6 +480,8 @@ def dump_methodology(m: Methodology) -> str:
         >>> parindex.dump_methodology(parindex.get_methodology("province-2017")).splitlines()[:2]
         ['format: parindex-methodology/1', 'id: province-2017']
     """
+    import yaml
+
     return yaml.safe_dump(methodology_to_dict(m), allow_unicode=True, sort_keys=False, width=100)
 
 

@@ -396,6 +396,7 @@ _PLUGIN_COMMANDS: list[str] = [
     "parindex._catalogue_cli",
     "parindex._commands",
     "parindex._survey_cli",
+    "parindex._analysis_cli",
 ]
 
 

@@ -1,0 +1,171 @@
+"""Batch scoring from DataFrames equals scoring unit by unit, bit for bit."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import parindex
+from parindex import Methodology, ScoreSheet
+from parindex.testing import methodologies, score_sheets
+
+partial_na = methodologies().flatmap(
+    lambda m: score_sheets(m, partial=True, na=True, groups=True).map(lambda s: (m, s))
+)
+points_only = methodologies().flatmap(
+    lambda m: score_sheets(m, partial=True, na=False, values=False, max_units=6).map(
+        lambda s: (m, s)
+    )
+)
+FIELDS = ("points", "max_points", "index", "na", "self_points", "appraised_points")
+
+
+def _assert_unit_equal(batch: parindex.Scores, i: int, alone: parindex.Scores) -> None:
+    for name in FIELDS:
+        a = getattr(batch.batch, name)[i]
+        b = getattr(alone.batch, name)[0]
+        np.testing.assert_array_equal(a, b, err_msg=f"{batch.units[i]}: {name}")  # NaN == NaN
+        assert a.tobytes() == b.tobytes(), (batch.units[i], name)  # bit for bit (-0.0, NaN)
+    assert batch.batch.groups[i] == alone.batch.groups[0]
+
+
+@given(partial_na, st.sampled_from(["unknown", "zero"]))
+def test_tidy_batch_equals_unit_by_unit(case: tuple[Methodology, ScoreSheet], missing: str) -> None:
+    m, sheet = case
+    frame = sheet.to_frame()
+    before = frame.copy()
+    batch = parindex.score_frame(m, frame, missing=missing)  # type: ignore[arg-type]
+    pd.testing.assert_frame_equal(frame, before)  # the caller's frame is untouched
+    assert batch.units == sheet.units
+    for i, unit in enumerate(batch.units):
+        alone = parindex.score(m, sheet.for_unit(unit), missing=missing)  # type: ignore[arg-type]
+        _assert_unit_equal(batch, i, alone)
+
+
+@given(points_only, st.sampled_from(["unknown", "zero"]))
+def test_wide_batch_equals_unit_by_unit(case: tuple[Methodology, ScoreSheet], missing: str) -> None:
+    m, sheet = case
+    wide = sheet.to_frame().pivot(index="unit", columns="node", values="points")
+    wide = wide.reindex(list(sheet.units)).reset_index()
+    batch = parindex.score_frame(m, wide, wide=True, missing=missing)  # type: ignore[arg-type]
+    for i, unit in enumerate(batch.units):
+        alone = parindex.score(m, sheet.for_unit(unit), missing=missing)  # type: ignore[arg-type]
+        _assert_unit_equal(batch, i, alone)
+
+
+@given(partial_na)
+def test_wide_frame_with_na_and_values_takes_the_exact_path(
+    case: tuple[Methodology, ScoreSheet],
+) -> None:
+    m, sheet = case
+    cells = {}
+    for e in sheet.entries:
+        cell: object = e.points if e.points is not None else ("na" if e.na else str(e.value))
+        cells.setdefault(e.unit, {})[e.node] = cell
+    wide = pd.DataFrame.from_dict(cells, orient="index").rename_axis("unit").reset_index()
+    batch = parindex.score_frame(m, wide, wide=True, missing="unknown")
+    tidy = parindex.score_frame(m, parindex.wide_to_tidy(wide, m), missing="unknown")
+    for name in FIELDS[:4]:
+        np.testing.assert_array_equal(getattr(batch.batch, name), getattr(tidy.batch, name))
+
+
+def test_many_scenarios_of_one_unit_in_one_call() -> None:
+    m = parindex.get_methodology("ministry-2022")
+    wide = pd.DataFrame(
+        {"unit": ["base", "survey +1", "survey +2"], "appraisal": 55.0, "survey": [28, 29, 30]}
+    )
+    totals = parindex.score_frame(m, wide, wide=True).totals()
+    assert totals["index"].tolist() == [83.0, 84.0, 85.0]
+
+
+def test_values_in_a_wide_frame_are_read_by_the_rules() -> None:
+    m = parindex.get_methodology("illustrative-district")
+    wide = pd.DataFrame({"unit": ["A", "B"], "1.1.2": [100.0, 79.9], "1.2.1": [0.0, 3.0]})
+    s = parindex.score_frame(
+        m, wide, wide=True, cells="values", missing="unknown", rate_scale="percent"
+    )
+    assert s.unit("A").nodes["1.1.2"].points == 3.0
+    assert s.unit("B").nodes["1.1.2"].points == 1.0
+    assert s.unit("B").nodes["1.2.1"].points == 0.5
+
+
+def _message(fn: object) -> tuple[type, str]:
+    with pytest.raises(parindex.ParIndexError) as info:
+        fn()  # type: ignore[operator]
+    return type(info.value), str(info.value)
+
+
+@pytest.mark.parametrize(
+    "rows",
+    [
+        [{"unit": "A", "node": "appraisal", "points": 1.0}] * 2,  # duplicate
+        [{"unit": " ", "node": "appraisal", "points": 1.0}],  # blank unit
+        [{"unit": "A", "node": "appraisal", "points": float("inf")}],  # inf
+        [{"unit": "A", "node": "appraisal", "points": -1.0}],  # negative
+        [{"unit": "A", "node": "appraisal", "points": None}],  # blank row
+        [{"unit": "A", "node": "appraisal", "points": 1.0, "status": "maybe"}],  # bad status
+        [{"unit": "A", "node": "nope", "points": 1.0}],  # unknown node
+        [{"unit": "A", "node": "appraisal", "points": 99.0}],  # out of range
+        [{"unit": "A", "node": "appraisal", "points": 1.0, "colour": "red"}],  # unknown column
+        [
+            {"unit": "A", "node": "appraisal", "points": 1.0, "group": "x"},
+            {"unit": "A", "node": "survey", "points": 1.0, "group": "y"},
+        ],
+    ],
+)
+def test_bad_frames_raise_the_same_error_as_the_sheet_path(rows: list[dict[str, object]]) -> None:
+    frame = pd.DataFrame(rows)
+    expected = _message(lambda: parindex.score("ministry-2022", frame))
+    assert _message(lambda: parindex.score_frame("ministry-2022", frame)) == expected
+
+
+def test_unknown_wide_column_is_refused() -> None:
+    wide = pd.DataFrame({"unit": ["A"], "appraisal": [1.0], "colour": [2.0]})
+    with pytest.raises(parindex.UnknownNodeError, match="colour"):
+        parindex.score_frame("ministry-2022", wide, wide=True)
+
+
+def test_wide_duplicate_units_are_refused_like_the_sheet() -> None:
+    wide = pd.DataFrame({"unit": ["A", "A"], "appraisal": [1.0, 2.0], "survey": [1.0, 1.0]})
+    with pytest.raises(parindex.DuplicateEntryError, match="given twice"):
+        parindex.score_frame("ministry-2022", wide, wide=True)
+
+
+@given(partial_na, st.sampled_from(["unknown", "zero"]))
+def test_shortcut_for_absent_self_points_equals_the_full_sum(
+    case: tuple[Methodology, ScoreSheet], missing: str
+) -> None:
+    from parindex._engine import _aggregate, _extra_sums, compile_methodology
+    from parindex._scoring import sheet_columns
+
+    m, sheet = case
+    c = compile_methodology(m)
+    cols = sheet_columns(sheet)
+    n_units, size = len(cols.units), len(c.slot_ids)
+    tree_only = np.zeros((n_units, size), dtype=bool)
+    na_given = np.zeros((n_units, size), dtype=bool)
+    for u, node, na in zip(cols.unit_idx, cols.node, cols.na, strict=True):
+        s = c.pos[node]
+        if s < c.n_nodes:
+            tree_only[u, s] = True
+        na_given[u, s] = na
+    empty = np.full((n_units, size), np.nan)
+    na = _aggregate(c, empty, tree_only, na_given, missing, None)[2]  # type: ignore[arg-type]
+    full = _aggregate(c, empty, tree_only, na_given, "unknown", None)[0]
+    quick = _extra_sums(c, empty, tree_only, na_given, na, True)
+    assert full.tobytes() == np.ascontiguousarray(quick).tobytes()
+
+
+def test_wide_groups_and_index_units() -> None:
+    wide = pd.DataFrame(
+        {"appraisal": [60.0, 50.0, 55.0], "survey": [30.0, 20.0, 25.0], "group": ["x", "y", " x "]},
+        index=pd.Index(["A", "B", "C"], name="unit"),
+    )
+    s = parindex.score_frame("ministry-2022", wide, wide=True)
+    assert s.units == ("A", "B", "C")
+    assert s.batch.groups == ("x", "y", "x")
+    ranks = parindex.rank(s).to_frame().set_index("unit")["rank"].to_dict()
+    assert ranks == {"A": 1, "B": 1, "C": 2}  # ranked within groups
