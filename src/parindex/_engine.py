@@ -207,6 +207,14 @@ def _is_number(v: object) -> bool:
     )
 
 
+def _to_float(v: object) -> float:
+    """A number as float; NaN (re-read, and refused, by the rule) when it overflows."""
+    try:
+        return float(v)  # type: ignore[arg-type]
+    except OverflowError:
+        return math.nan
+
+
 def _where(unit: str, node: str) -> str:
     return f"unit {unit!r}, node {node!r}"
 
@@ -250,7 +258,7 @@ def _values_to_points(
         numeric = np.fromiter((_is_number(v) for v in raw), dtype=bool, count=len(group))
         measures = np.full(len(group), np.nan)
         if numeric.any():
-            nums = np.array([float(v) for v in raw[numeric]], dtype=np.float64)
+            nums = np.array([_to_float(v) for v in raw[numeric]], dtype=np.float64)
             measures[numeric] = rule.measures(nums, max_points=max_points, rate_scale=rate_scale)
         for k in np.flatnonzero(~numeric | np.isnan(measures)):
             r = group[k]
