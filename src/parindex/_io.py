@@ -249,8 +249,8 @@ def _counts(data: object, where: str) -> dict[str, int]:
 
 def _node(data: object, where: str) -> Node:
     d = _expect(data, dict, where)
-    _keys(d, _NODE_KEYS, where)
     node_id = d.get("id")
+    _keys(d, _NODE_KEYS, f"{where} (node {node_id})" if isinstance(node_id, str) else where)
     if not isinstance(node_id, str):
         raise MethodologyError(f'{where}: node id must be a string like "3.2", got {node_id!r}')
     here = f"node {node_id}"

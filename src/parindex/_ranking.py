@@ -97,7 +97,7 @@ def rank_values(
         if key in seen:
             same = "" if seen[key] == unit else " (also in another Unicode form or spacing)"
             raise DuplicateEntryError(
-                f"unit {unit!r} appears twice{same}", unit=str(unit), value=unit
+                f"unit {key!r} appears twice{same}", unit=str(key), value=unit
             )
         seen[key] = unit
     key = _key(series, precision)

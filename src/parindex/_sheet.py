@@ -89,7 +89,14 @@ def _text(x: object, what: str) -> str:
     if not isinstance(x, str):
         shown = f"{x!r} ({type(x).__name__})"
         raise InputFormatError(f'{what} {shown} must be text (a name, or a node number like "3.2")')
-    return normalize_key(x)
+    key = normalize_key(x)
+    for ch in key:
+        if unicodedata.category(ch) in ("Cc", "Cf"):
+            # An invisible character would make "Đắk Lắk" and "Đắk Lắk\u200b" two units.
+            raise InputFormatError(
+                f"{what} {key!r} contains the invisible character U+{ord(ch):04X}; delete it"
+            )
+    return key
 
 
 @attrs.frozen
