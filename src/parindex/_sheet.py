@@ -574,15 +574,30 @@ class ScoreSheet:
         return pd.DataFrame(rows, columns=list(SHEET_COLUMNS))
 
     def to_csv(self) -> str:
-        """Tidy CSV text (what :meth:`from_csv_text` reads back)."""
+        """Tidy CSV text (what :meth:`from_csv_text` reads back).
+
+        Example:
+            >>> import parindex
+            >>> sheet = parindex.ScoreSheet((parindex.ScoreEntry("A", "1", points=1, note="x\\ry"),))
+            >>> parindex.ScoreSheet.from_csv_text(sheet.to_csv()) == sheet
+            True
+        """
+        rows = [
+            {k: ("" if d.get(k) is None else _csv_cell(d[k])) for k in SHEET_COLUMNS}
+            for d in (e.to_dict() for e in self.entries)
+        ]
+        # Minimal quoting quotes cells holding the line terminator (LF) but not a lone
+        # carriage return, which a reader takes for a line end: then quote every cell.
+        bare_cr = any("\r" in cell for row in rows for cell in row.values())
         buf = io.StringIO()
-        writer = csv.DictWriter(buf, fieldnames=list(SHEET_COLUMNS), lineterminator="\n")
+        writer = csv.DictWriter(
+            buf,
+            fieldnames=list(SHEET_COLUMNS),
+            lineterminator="\n",
+            quoting=csv.QUOTE_ALL if bare_cr else csv.QUOTE_MINIMAL,
+        )
         writer.writeheader()
-        for e in self.entries:
-            d = e.to_dict()
-            writer.writerow(
-                {k: ("" if d.get(k) is None else _csv_cell(d[k])) for k in SHEET_COLUMNS}
-            )
+        writer.writerows(rows)
         return buf.getvalue()
 
     def to_json(self) -> str:
