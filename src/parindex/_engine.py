@@ -328,6 +328,21 @@ def _check_entries(
                 value=float(cols.points[r]),
             )
         )
+    # Self-assessed and appraised points ride along into the results: same bounds.
+    for name in ("self_points", "appraised_points"):
+        extra = getattr(cols, name)
+        over = valid & ~np.isnan(extra) & (extra > bound + 1e-9)
+        bad = bad | over
+        for r in np.flatnonzero(over):
+            unit, node = cols.units[cols.unit_idx[r]], c.slot_ids[slot[r]]
+            problems.add(
+                PointsOutOfRangeError(
+                    f"{_where(unit, node)}: {name} {extra[r]:g} outside 0-{bound[r]:g}",
+                    unit=unit,
+                    node=node,
+                    value=float(extra[r]),
+                )
+            )
     total = c.total_slot
     na_bad = valid & cols.na & (~c.allow_na[np.maximum(slot, 0)] | (slot == total))
     for r in np.flatnonzero(na_bad):

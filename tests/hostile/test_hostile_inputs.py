@@ -202,6 +202,20 @@ CASES: list[Case] = [
         PointsOutOfRangeError,
         ("'A'", "'survey'", "20.5"),
     ),
+    Case(
+        "self-points-above-maximum",
+        "csv-text",
+        "unit,node,points,self_points\nA,1.4.2,1,2.5\n",
+        PointsOutOfRangeError,
+        ("'A'", "'1.4.2'", "self_points 2.5", "0-2"),
+    ),
+    Case(
+        "appraised-points-above-maximum",
+        "json-text",
+        '[{"unit": "A", "node": "3", "points": 20, "appraised_points": 99}]',
+        PointsOutOfRangeError,
+        ("'A'", "'3'", "appraised_points 99", "0-24"),
+    ),
     # ------------------------------------------------------------ NaN and infinities
     Case(
         "points-nan",
