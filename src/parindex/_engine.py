@@ -315,32 +315,21 @@ def _check_entries(
 ) -> BoolArray:
     """Range and N/A checks on given points; returns the rows that passed."""
     valid = slot >= 0
-    given = valid & ~np.isnan(cols.points)
     bound = np.where(valid, c.bound[np.maximum(slot, 0)], np.inf)
-    bad = given & ((cols.points < 0) | (cols.points > bound + 1e-9) | ~np.isfinite(cols.points))
-    for r in np.flatnonzero(bad):
-        unit, node = cols.units[cols.unit_idx[r]], c.slot_ids[slot[r]]
-        problems.add(
-            PointsOutOfRangeError(
-                f"{_where(unit, node)}: points {cols.points[r]:g} outside 0-{bound[r]:g}",
-                unit=unit,
-                node=node,
-                value=float(cols.points[r]),
-            )
-        )
+    bad = np.zeros(len(slot), dtype=bool)
     # Self-assessed and appraised points ride along into the results: same bounds.
-    for name in ("self_points", "appraised_points"):
-        extra = getattr(cols, name)
-        over = valid & ~np.isnan(extra) & (extra > bound + 1e-9)
-        bad = bad | over
-        for r in np.flatnonzero(over):
+    for name in ("points", "self_points", "appraised_points"):
+        x = getattr(cols, name)
+        out = valid & ~np.isnan(x) & ((x < 0) | (x > bound + 1e-9) | ~np.isfinite(x))
+        bad |= out
+        for r in np.flatnonzero(out):
             unit, node = cols.units[cols.unit_idx[r]], c.slot_ids[slot[r]]
             problems.add(
                 PointsOutOfRangeError(
-                    f"{_where(unit, node)}: {name} {extra[r]:g} outside 0-{bound[r]:g}",
+                    f"{_where(unit, node)}: {name} {x[r]:g} outside 0-{bound[r]:g}",
                     unit=unit,
                     node=node,
-                    value=float(extra[r]),
+                    value=float(x[r]),
                 )
             )
     total = c.total_slot
