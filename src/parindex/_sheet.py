@@ -91,7 +91,7 @@ def _text(x: object, what: str) -> str:
         raise InputFormatError(f'{what} {shown} must be text (a name, or a node number like "3.2")')
     key = normalize_key(x)
     for ch in key:
-        if unicodedata.category(ch) in ("Cc", "Cf"):
+        if unicodedata.category(ch) in ("Cc", "Cf", "Cs"):
             # An invisible character would make "Đắk Lắk" and "Đắk Lắk\u200b" two units.
             raise InputFormatError(
                 f"{what} {key!r} contains the invisible character U+{ord(ch):04X}; delete it"
@@ -470,7 +470,7 @@ class ScoreSheet:
         name: str = "<csv>",
     ) -> ScoreSheet:
         """Parse tidy CSV text (header row required; CRLF and a BOM are fine)."""
-        if len(text.encode("utf-8")) > MAX_FILE_BYTES:
+        if len(text.encode("utf-8", errors="surrogatepass")) > MAX_FILE_BYTES:
             raise InputFormatError(f"{name}: over the size limit of {MAX_FILE_BYTES} bytes")
         text = text.removeprefix("\ufeff")
         if not text.strip():

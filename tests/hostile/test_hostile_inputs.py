@@ -173,6 +173,13 @@ CASES: list[Case] = [
         InputFormatError,
         ("Đắk Lắk", "U+200B"),
     ),
+    Case(
+        "lone-surrogate-in-unit",
+        "api",
+        lambda: ScoreSheet.from_csv_text(H + "Gia Lai\udcff,1.4.2,1,,,\n"),
+        InputFormatError,
+        ("Gia Lai", "U+DCFF"),
+    ),
     # ------------------------------------------------------------ points out of range
     Case(
         "points-above-maximum",
