@@ -208,6 +208,14 @@ def _is_number(v: object) -> bool:
     )
 
 
+def _to_float(v: object) -> float:
+    """A number as float; NaN (re-read, and refused, by the rule) when it overflows."""
+    try:
+        return float(v)  # type: ignore[arg-type]
+    except OverflowError:
+        return math.nan
+
+
 def _where(unit: str, node: str) -> str:
     return f"unit {unit!r}, node {node!r}"
 
@@ -251,7 +259,7 @@ def _values_to_points(
         numeric = np.fromiter((_is_number(v) for v in raw), dtype=bool, count=len(group))
         measures = np.full(len(group), np.nan)
         if numeric.any():
-            nums = np.array([float(v) for v in raw[numeric]], dtype=np.float64)
+            nums = np.array([_to_float(v) for v in raw[numeric]], dtype=np.float64)
             measures[numeric] = rule.measures(nums, max_points=max_points, rate_scale=rate_scale)
         for k in np.flatnonzero(~numeric | np.isnan(measures)):
             r = group[k]
@@ -309,19 +317,23 @@ def _check_entries(
 ) -> BoolArray:
     """Range and N/A checks on given points; returns the rows that passed."""
     valid = slot >= 0
-    given = valid & ~np.isnan(cols.points)
     bound = np.where(valid, c.bound[np.maximum(slot, 0)], np.inf)
-    bad = given & ((cols.points < 0) | (cols.points > bound + 1e-9) | ~np.isfinite(cols.points))
-    for r in np.flatnonzero(bad):
-        unit, node = cols.units[cols.unit_idx[r]], c.slot_ids[slot[r]]
-        problems.add(
-            PointsOutOfRangeError(
-                f"{_where(unit, node)}: points {cols.points[r]:g} outside 0-{bound[r]:g}",
-                unit=unit,
-                node=node,
-                value=float(cols.points[r]),
+    bad = np.zeros(len(slot), dtype=bool)
+    # Self-assessed and appraised points ride along into the results: same bounds.
+    for name in ("points", "self_points", "appraised_points"):
+        x = getattr(cols, name)
+        out = valid & ~np.isnan(x) & ((x < 0) | (x > bound + 1e-9) | ~np.isfinite(x))
+        bad |= out
+        for r in np.flatnonzero(out):
+            unit, node = cols.units[cols.unit_idx[r]], c.slot_ids[slot[r]]
+            problems.add(
+                PointsOutOfRangeError(
+                    f"{_where(unit, node)}: {name} {x[r]:g} outside 0-{bound[r]:g}",
+                    unit=unit,
+                    node=node,
+                    value=float(x[r]),
+                )
             )
-        )
     total = c.total_slot
     na_bad = valid & cols.na & (~c.allow_na[np.maximum(slot, 0)] | (slot == total))
     for r in np.flatnonzero(na_bad):

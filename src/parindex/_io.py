@@ -24,7 +24,7 @@ from parindex._model import (
     Source,
 )
 from parindex.errors import InputFormatError, MethodologyError
-from parindex.rules import rule_from_dict
+from parindex.rules import _flag, rule_from_dict
 
 __all__ = [
     "FORMAT",
@@ -95,9 +95,14 @@ def read_text_file(path: str | Path, *, max_bytes: int = MAX_FILE_BYTES) -> str:
         size = p.stat().st_size
         if size > max_bytes:
             raise InputFormatError(f"{p}: file is {size} bytes, over the limit of {max_bytes}")
-        data = p.read_bytes()
+        with p.open("rb") as handle:
+            # Read at most one byte past the limit: a device or a growing file reports
+            # a small size but may never end.
+            data = handle.read(max_bytes + 1)
+        if len(data) > max_bytes:
+            raise InputFormatError(f"{p}: file is over the limit of {max_bytes} bytes")
     except OSError as err:
-        raise InputFormatError(f"{p}: cannot read file ({err.strerror or err})") from err
+        raise InputFormatError(f"{p}: cannot read file ({err.strerror or err})") from None
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as err:
@@ -118,19 +123,43 @@ def _depth(obj: object, limit: int) -> None:
             stack.extend((v, d + 1) for v in item)
 
 
+def _json_object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise InputFormatError(f"duplicate key {key!r}")
+        out[key] = value
+    return out
+
+
 def safe_parse(text: str, *, name: str = "<text>", max_depth: int = MAX_DEPTH) -> Any:
-    """Parse YAML or JSON text safely (see module docstring)."""
-    if len(text.encode("utf-8")) > MAX_FILE_BYTES:
+    """Parse YAML or JSON text safely (see module docstring).
+
+    Example:
+        >>> from parindex._io import safe_parse
+        >>> safe_parse('{"a": 1, "a": 2}')
+        Traceback (most recent call last):
+        ...
+        parindex.errors.InputFormatError: <text>: duplicate key 'a'
+    """
+    if len(text.encode("utf-8", errors="surrogatepass")) > MAX_FILE_BYTES:
         raise InputFormatError(f"{name}: document over the size limit of {MAX_FILE_BYTES} bytes")
     try:
         stripped = text.lstrip()
-        data = json.loads(text) if stripped.startswith(("{", "[")) else _load_yaml(text)
+        if stripped.startswith(("{", "[")):
+            data = json.loads(text, object_pairs_hook=_json_object)
+        else:
+            data = _load_yaml(text)
     except InputFormatError as err:
         raise InputFormatError(f"{name}: {err}") from None
     except RecursionError:
         raise InputFormatError(f"{name}: document is nested too deeply") from None
     except json.JSONDecodeError as err:
         raise InputFormatError(f"{name}: invalid JSON at line {err.lineno}: {err.msg}") from None
+    except (ValueError, OverflowError, TypeError) as err:
+        # A scalar the parser matched but cannot build: a 5,000-digit integer, the date
+        # 2024-13-45, an unhashable key.
+        raise InputFormatError(f"{name}: cannot read a value: {err}") from None
     _depth(data, max_depth)
     return data
 
@@ -176,6 +205,15 @@ _NODE_KEYS = {
 }
 
 
+def _message(err: BaseException) -> str:
+    """The human part of an error (attrs validators put extra objects in ``args``)."""
+    if isinstance(err, KeyError) and err.args:
+        return f"missing {err.args[0]!r}"
+    if err.args and isinstance(err.args[0], str):
+        return err.args[0]
+    return str(err)
+
+
 def _expect(data: object, kind: type, where: str) -> Any:
     if not isinstance(data, kind):
         raise MethodologyError(f"{where} must be a {kind.__name__}, got {type(data).__name__}")
@@ -196,6 +234,22 @@ def _number(x: object, where: str) -> float | None:
     return float(x)
 
 
+def _opt_flag(x: object, where: str) -> bool | None:
+    return None if x is None else _flag(x, where, False)
+
+
+def _year(x: object, where: str) -> int:
+    if isinstance(x, bool) or not isinstance(x, int):
+        raise MethodologyError(f"{where} must be a whole year like 2024, got {x!r}")
+    return x
+
+
+def _band_year(x: object, name: str) -> int:
+    if isinstance(x, str) and x.strip().isdigit():  # JSON object keys are text
+        return int(x)
+    return _year(x, f"{name} bands: year")
+
+
 def _counts(data: object, where: str) -> dict[str, int]:
     out: dict[str, int] = {}
     for k, v in _expect(data or {}, dict, where).items():
@@ -209,12 +263,13 @@ def _counts(data: object, where: str) -> dict[str, int]:
 
 def _node(data: object, where: str) -> Node:
     d = _expect(data, dict, where)
-    _keys(d, _NODE_KEYS, where)
     node_id = d.get("id")
+    _keys(d, _NODE_KEYS, f"{where} (node {node_id})" if isinstance(node_id, str) else where)
     if not isinstance(node_id, str):
         raise MethodologyError(f'{where}: node id must be a string like "3.2", got {node_id!r}')
     here = f"node {node_id}"
-    children = [_node(c, f"{here} child {i}") for i, c in enumerate(d.get("children") or [])]
+    kids = _expect(d.get("children") or [], list, f"{here} children")
+    children = [_node(c, f"{here} child {i}") for i, c in enumerate(kids)]
     rule = d.get("rule")
     try:
         return Node(
@@ -225,8 +280,8 @@ def _node(data: object, where: str) -> Node:
             method=d.get("method"),
             rule=None if rule is None else rule_from_dict(rule),
             children=tuple(children),
-            allow_na=bool(d.get("allow_na", True)),
-            children_complete=d.get("children_complete"),
+            allow_na=_flag(d.get("allow_na"), "allow_na", True),
+            children_complete=_opt_flag(d.get("children_complete"), "children_complete"),
             counts=_counts(d.get("counts"), f"{here} counts"),
             source=d.get("source"),
             note=str(d.get("note", "")),
@@ -236,7 +291,7 @@ def _node(data: object, where: str) -> Node:
             raise MethodologyError(f"{here}: {err}", node=node_id) from None
         raise
     except (TypeError, ValueError) as err:
-        raise MethodologyError(f"{here}: {err}", node=node_id) from None
+        raise MethodologyError(f"{here}: {_message(err)}", node=node_id) from None
 
 
 def _band(data: object, where: str) -> Band:
@@ -292,22 +347,53 @@ def methodology_from_dict(data: object, *, name: str = "methodology") -> Methodo
             for k, v in _expect(d.get("sources") or {}, dict, f"{name} sources").items()
         }
         components = []
-        for i, c in enumerate(d.get("components") or []):
+        for i, c in enumerate(_expect(d.get("components") or [], list, f"{name} components")):
             cd = _expect(c, dict, f"{name} component {i}")
             _keys(
                 cd,
                 {"id", "max_points", "name_vi", "name_en", "method", "allow_na", "source"},
                 f"{name} component {i}",
             )
-            components.append(ScoreComponent(**cd))
+            components.append(
+                ScoreComponent(
+                    **(
+                        cd
+                        | {
+                            "max_points": _number(
+                                cd.get("max_points"), f"{name} component {i} max_points"
+                            ),
+                            "allow_na": _flag(
+                                cd.get("allow_na"), f"{name} component {i} allow_na", False
+                            ),
+                        }
+                    )
+                )
+            )
         bands = {
-            int(year): tuple(_band(b, f"{name} band {year}/{i}") for i, b in enumerate(items))
+            _band_year(year, name): tuple(
+                _band(b, f"{name} band {year}/{i}")
+                for i, b in enumerate(_expect(items, list, f"{name} bands {year}"))
+            )
             for year, items in _expect(d.get("bands") or {}, dict, f"{name} bands").items()
         }
-        rk = _expect(d.get("ranking") or {}, dict, f"{name} ranking")
+        rk = dict(_expect(d.get("ranking") or {}, dict, f"{name} ranking"))
         _keys(rk, {"ties", "precision", "within_groups", "unranked", "source"}, f"{name} ranking")
+        precision = rk.get("precision")
+        if precision is not None and (
+            isinstance(precision, bool) or not isinstance(precision, int) or not 0 <= precision <= 9
+        ):
+            raise MethodologyError(
+                f"{name} ranking precision must be a whole number from 0 to 9, got {precision!r}"
+            )
+        rk["within_groups"] = _flag(rk.get("within_groups"), f"{name} ranking within_groups", True)
+        unranked = rk.get("unranked", [])
+        if not isinstance(unranked, list) or not all(isinstance(u, str) for u in unranked):
+            raise MethodologyError(
+                f"{name} ranking unranked must be a list of unit names, got {unranked!r}"
+            )
         years = _expect(d.get("evaluation_years") or [], list, f"{name} evaluation_years")
-        tree = [_node(n, f"{name} tree[{i}]") for i, n in enumerate(d.get("tree") or [])]
+        nodes = _expect(d.get("tree") or [], list, f"{name} tree")
+        tree = [_node(n, f"{name} tree[{i}]") for i, n in enumerate(nodes)]
         total = _number(d.get("total_max"), f"{name} total_max")
         if total is None:
             raise MethodologyError(f"{name}: total_max is required")
@@ -324,11 +410,11 @@ def methodology_from_dict(data: object, *, name: str = "methodology") -> Methodo
                 effective=_date(dec.get("effective"), f"{name} decision effective"),
                 replaces=dec.get("replaces"),
             ),
-            evaluation_years=tuple(int(y) for y in years),
+            evaluation_years=tuple(_year(y, f"{name} evaluation_years") for y in years),
             total_max=total,
             tree=tuple(tree),
-            complete=bool(d.get("complete", False)),
-            official=bool(d.get("official", True)),
+            complete=_flag(d.get("complete"), f"{name} complete", False),
+            official=_flag(d.get("official"), f"{name} official", True),
             sources=sources,
             source=d.get("source"),
             components=tuple(components),
@@ -343,7 +429,7 @@ def methodology_from_dict(data: object, *, name: str = "methodology") -> Methodo
     except MethodologyError:
         raise
     except (TypeError, ValueError, KeyError) as err:
-        raise MethodologyError(f"{name}: {err}") from None
+        raise MethodologyError(f"{name}: {_message(err)}") from None
 
 
 def load_methodology(path: str | Path) -> Methodology:

@@ -156,6 +156,11 @@ class Band:
     upper_inclusive: bool = False
     source: str | None = None
 
+    def __attrs_post_init__(self) -> None:
+        for x in (self.lower, self.upper):
+            if x is not None and not math.isfinite(x):
+                raise MethodologyError(f"band {self.label!r}: bounds must be finite, got {x!r}")
+
     def contains(self, index: float) -> bool:
         """Whether ``index`` falls in this band."""
         if self.lower is not None and not (
@@ -269,6 +274,20 @@ class AdministrativeUnit:
     parent: str | None = None
     group: str | None = None
     name_en: str | None = None
+
+
+def _bands_overlap(a: Band, b: Band) -> bool:
+    """Whether some index falls in both bands."""
+    lo_a = -math.inf if a.lower is None else a.lower
+    lo_b = -math.inf if b.lower is None else b.lower
+    hi_a = math.inf if a.upper is None else a.upper
+    hi_b = math.inf if b.upper is None else b.upper
+    lo, hi = max(lo_a, lo_b), min(hi_a, hi_b)
+    if lo < hi:
+        return True
+    if lo > hi:
+        return False
+    return a.contains(lo) and b.contains(lo)
 
 
 def _validate_children_sum(node: Node, complete: bool) -> None:
@@ -385,6 +404,13 @@ class Methodology:
             labels = [b.label for b in bands]
             if len(set(labels)) != len(labels):
                 raise MethodologyError(f"{self.id}: band labels repeat in {year}")
+            for i, a in enumerate(bands):
+                for b in bands[i + 1 :]:
+                    if _bands_overlap(a, b):
+                        raise MethodologyError(
+                            f"{self.id}: bands {a.label!r} and {b.label!r} overlap in {year}; "
+                            "an index would fall in both"
+                        )
 
     def _index_subtree(self, node: Node, parent: Node | None, index: dict[str, Node]) -> None:
         if node.id in index:

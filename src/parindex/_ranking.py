@@ -18,6 +18,8 @@ import pandas as pd
 from parindex._model import Band, Methodology, TiePolicy
 from parindex._numbers import round_half_up, snap
 from parindex._scoring import Scores
+from parindex._sheet import normalize_key
+from parindex.errors import DuplicateEntryError, InputFormatError, UnknownUnitError
 
 __all__ = ["Ranking", "assign_band", "rank", "rank_change", "rank_values"]
 
@@ -28,6 +30,20 @@ def _key(index: pd.Series, precision: int | None) -> pd.Series:
     return index.map(
         lambda x: round_half_up(float(x), precision) if pd.notna(x) else np.nan
     ).astype("float64")
+
+
+_TIES = ("min", "dense", "average", "first", "max")
+
+
+def _check_policy(ties: object, precision: object) -> None:
+    if not isinstance(ties, str) or ties not in _TIES:
+        raise InputFormatError(f"ties={ties!r} is not one of {', '.join(_TIES)}")
+    if precision is not None and (
+        isinstance(precision, bool) or not isinstance(precision, int) or not 0 <= precision <= 9
+    ):
+        raise InputFormatError(
+            f"precision={precision!r} must be a whole number of decimals from 0 to 9, or None"
+        )
 
 
 def assign_band(index: float | None, bands: Sequence[Band]) -> str | None:
@@ -66,14 +82,24 @@ def rank_values(
         >>> rank_values({"a": 85.0, "b": 85.0, "c": 80.0}).tolist()
         [1, 1, 3]
     """
-    series = (
-        pd.Series(values, dtype="float64")
-        if not isinstance(values, pd.Series)
-        else values.astype("float64")
-    )
-    if series.index.has_duplicates:
-        dup = series.index[series.index.duplicated()][0]
-        raise ValueError(f"unit {dup!r} appears twice")
+    _check_policy(ties, precision)
+    try:
+        series = (
+            pd.Series(values, dtype="float64")
+            if not isinstance(values, pd.Series)
+            else values.astype("float64")
+        )
+    except (TypeError, ValueError) as err:
+        raise InputFormatError(f"values to rank must be numbers: {err}") from None
+    seen: dict[object, object] = {}
+    for unit in series.index:
+        key = normalize_key(unit) if isinstance(unit, str) else unit
+        if key in seen:
+            same = "" if seen[key] == unit else " (also in another Unicode form or spacing)"
+            raise DuplicateEntryError(
+                f"unit {key!r} appears twice{same}", unit=str(key), value=unit
+            )
+        seen[key] = unit
     key = _key(series, precision)
     frame = pd.DataFrame({"key": key})
     frame["group"] = [None if groups is None else groups.get(str(u)) for u in frame.index]
@@ -120,9 +146,12 @@ class Ranking:
 
     def rank_of(self, unit: str) -> int | None:
         """A unit's rank (``None`` when unranked or its index is unknown)."""
-        row = self.table.loc[self.table["unit"] == unit, "rank"]
+        key = normalize_key(unit) if isinstance(unit, str) else unit
+        row = self.table.loc[self.table["unit"] == key, "rank"]
         if row.empty:
-            raise KeyError(f"no unit {unit!r} in this ranking")
+            raise UnknownUnitError(
+                f"unit {unit!r}: not in this ranking", unit=str(unit), value=unit
+            )
         value = row.iloc[0]
         return None if pd.isna(value) else int(value)
 
@@ -157,9 +186,24 @@ def rank(
     policy = m.ranking
     ties = policy.ties if ties is None else ties
     precision = policy.precision if precision is None else precision
+    _check_policy(ties, precision)
     within_groups = policy.within_groups if within_groups is None else within_groups
-    excluded = set(policy.unranked if unranked is None else unranked)
     table = scores.totals()
+    if unranked is None:
+        excluded = {normalize_key(u) for u in policy.unranked}
+    else:
+        if isinstance(unranked, str):
+            raise InputFormatError(f"unranked must be a list of unit names, got {unranked!r}")
+        excluded = set()
+        for u in unranked:
+            if not isinstance(u, str) or normalize_key(u) not in set(table["unit"]):
+                # A misspelt name would otherwise leave that unit ranked, silently.
+                raise UnknownUnitError(
+                    f"unit {u!r} (in unranked): not among the scored units",
+                    unit=str(u),
+                    value=u,
+                )
+            excluded.add(normalize_key(u))
     ranked = ~table["unit"].isin(excluded)
     groups = dict(zip(table["unit"], table["group"], strict=True)) if within_groups else None
     values = pd.Series(table["index"].to_numpy(), index=table["unit"])

@@ -145,10 +145,12 @@ class Registry:
             if not covered:
                 levels = sorted({m.level for m in self._items.values() if _national(m)})
                 raise UnknownMethodologyError(
-                    f"no national methodology for level {lvl!r} (levels covered: {', '.join(levels)})"
+                    f"{key!r}: no national methodology for level {lvl!r} (levels covered: "
+                    f"{', '.join(levels)})"
                 )
             raise UnknownMethodologyError(
-                f"no {lvl} methodology covers {year}; years covered: {', '.join(map(str, covered))}"
+                f"{key!r}: no {lvl} methodology covers {year}; years covered: "
+                f"{', '.join(map(str, covered))}"
             )
         raise UnknownMethodologyError(
             f"no methodology {key!r}; known ids: {', '.join(self.ids())} (or use a decision "

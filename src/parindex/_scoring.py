@@ -26,7 +26,8 @@ from parindex._engine import (
 )
 from parindex._model import Methodology
 from parindex._numbers import snap
-from parindex._sheet import ScoreSheet
+from parindex._sheet import ScoreSheet, normalize_key
+from parindex.errors import InputFormatError, UnknownUnitError
 from parindex.rules import RateScale
 
 __all__ = ["TOTAL", "NodeScore", "Scores", "UnitResult", "score"]
@@ -113,12 +114,18 @@ class Scores:
         """One unit's result.
 
         Raises:
-            KeyError: the unit is not in the results.
+            UnknownUnitError: the unit is not in the results (a ``KeyError``). Names
+                match whatever their Unicode form (NFC or NFD) and spacing.
         """
+        key = normalize_key(name) if isinstance(name, str) else name
         try:
-            i = self.batch.units.index(" ".join(name.split()))
+            i = self.batch.units.index(key)
         except ValueError:
-            raise KeyError(f"no unit {name!r} in these results") from None
+            raise UnknownUnitError(
+                f"unit {name!r}: not in these results (units: {_some(self.batch.units)})",
+                unit=str(name),
+                value=name,
+            ) from None
         return self._unit_at(i)
 
     def _node(self, i: int, s: int) -> NodeScore:
@@ -212,6 +219,11 @@ class Scores:
         )
 
 
+def _some(names: tuple[str, ...], limit: int = 5) -> str:
+    shown = ", ".join(repr(n) for n in names[:limit])
+    return shown + (f", ... ({len(names)} in all)" if len(names) > limit else "")
+
+
 def _snap_col(x: np.ndarray) -> pd.Series:
     return pd.Series(np.round(x.astype(np.float64), 9) + 0.0, dtype="float64")
 
@@ -243,6 +255,16 @@ def sheet_columns(sheet: ScoreSheet) -> SheetColumns:
         self_points=floats("self_points"),
         appraised_points=floats("appraised_points"),
     )
+
+
+def _check_choice(name: str, value: object, choices: tuple[object, ...]) -> None:
+    """Refuse an option outside its choices: a misspelt ``rate_scale`` must not fall
+    back silently to another reading."""
+    if isinstance(value, bool) or not any(
+        value is c or (isinstance(c, str) and value == c) for c in choices
+    ):
+        shown = ", ".join(repr(c) for c in choices)
+        raise InputFormatError(f"{name}={value!r} is not one of {shown}")
 
 
 def score(
@@ -279,12 +301,24 @@ def score(
         >>> result.unit("X").total.index, result.unit("X").nodes["3"].index
         (75.37, 100.0)
     """
+    _check_choice("missing", missing, ("error", "zero", "unknown"))
+    _check_choice("rate_scale", rate_scale, (None, "percent", "fraction"))
     if isinstance(methodology, str):
         from parindex._registry import get_methodology
 
         methodology = get_methodology(methodology)
+    if not isinstance(methodology, Methodology):
+        raise InputFormatError(
+            f"methodology must be a Methodology or a methodology id, got "
+            f"{type(methodology).__name__}"
+        )
     if isinstance(sheet, pd.DataFrame):
         sheet = ScoreSheet.from_frame(sheet, collect_all=collect_all)
+    if not isinstance(sheet, ScoreSheet):
+        raise InputFormatError(
+            f"sheet must be a ScoreSheet or a DataFrame, got {type(sheet).__name__} (build "
+            "one with ScoreSheet.from_records, from_csv_text or read)"
+        )
     compiled = compile_methodology(methodology)
     batch = score_columns(
         compiled,

@@ -11,6 +11,7 @@ import csv
 import io
 import json
 import math
+import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
@@ -29,6 +30,7 @@ from parindex.errors import (
     ScoreSheetError,
     ScoreSheetErrors,
 )
+from parindex.rules import _NUMBER
 
 __all__ = ["SHEET_COLUMNS", "ScoreEntry", "ScoreSheet", "normalize_key"]
 
@@ -56,18 +58,45 @@ def normalize_key(text: str) -> str:
 def _check_points(value: float | None, what: str) -> None:
     if value is None:
         return
-    if isinstance(value, bool) or not math.isfinite(value):
+    if not math.isfinite(value):
         raise PointsOutOfRangeError(f"{what} must be a finite number, got {value!r}")
     if value < 0:
         raise PointsOutOfRangeError(f"{what} {value:g} is negative")
 
 
-def _opt_float(x: object) -> float | None:
+_GROUPED = re.compile(r"^[+-]?\d{1,3}(\.\d{3})+$")
+
+
+def _as_points(x: object, what: str) -> float | None:
+    """A points cell given in Python: a real number, or a plain decimal string."""
     if x is None:
         return None
-    if isinstance(x, bool):
-        raise PointsOutOfRangeError(f"points must be a number, got the boolean {x!r}")
-    return float(x)  # type: ignore[arg-type]
+    if isinstance(x, bool | np.bool_):
+        raise PointsOutOfRangeError(f"{what} must be a number, got the boolean {x!r}")
+    if isinstance(x, int | float | np.integer | np.floating):
+        try:
+            return float(x)
+        except OverflowError:
+            shown = str(x)
+            shown = shown if len(shown) <= 24 else f"{shown[:12]}...({len(shown)} digits)"
+            raise PointsOutOfRangeError(f"{what} {shown} is too large to be a number") from None
+    if isinstance(x, str):
+        return _parse_cell_number(x, decimal_comma=False, where=None, column=what)
+    raise PointsOutOfRangeError(f"{what} {x!r} is not a number (got {type(x).__name__})")
+
+
+def _text(x: object, what: str) -> str:
+    if not isinstance(x, str):
+        shown = f"{x!r} ({type(x).__name__})"
+        raise InputFormatError(f'{what} {shown} must be text (a name, or a node number like "3.2")')
+    key = normalize_key(x)
+    for ch in key:
+        if unicodedata.category(ch) in ("Cc", "Cf", "Cs"):
+            # An invisible character would make "Đắk Lắk" and "Đắk Lắk\u200b" two units.
+            raise InputFormatError(
+                f"{what} {key!r} contains the invisible character U+{ord(ch):04X}; delete it"
+            )
+    return key
 
 
 @attrs.frozen
@@ -87,18 +116,37 @@ class ScoreEntry:
         parindex.errors.PointsOutOfRangeError: unit 'Đắk Lắk', node '1': points -1 is negative
     """
 
-    unit: str = attrs.field(converter=normalize_key)
-    node: str = attrs.field(converter=normalize_key)
-    points: float | None = attrs.field(default=None, converter=_opt_float)
+    unit: str
+    node: str
+    points: float | None = None
     value: object = None
     na: bool = False
     group: str | None = None
-    self_points: float | None = attrs.field(default=None, converter=_opt_float)
-    appraised_points: float | None = attrs.field(default=None, converter=_opt_float)
+    self_points: float | None = None
+    appraised_points: float | None = None
     note: str = ""
 
     def __attrs_post_init__(self) -> None:
+        # Conversions happen here, not in attrs converters, so that every message can
+        # name the unit and the node.
+        object.__setattr__(self, "unit", _text(self.unit, "unit"))
+        object.__setattr__(self, "node", _text(self.node, f"unit {self.unit!r}: node"))
         where = f"unit {self.unit!r}, node {self.node!r}"
+        for name in _NUMERIC:
+            raw = getattr(self, name)
+            try:
+                object.__setattr__(self, name, _as_points(raw, name))
+            except ScoreSheetError as err:
+                raise type(err)(
+                    f"{where}: {err}", unit=self.unit, node=self.node, value=raw
+                ) from None
+        if not isinstance(self.na, bool | np.bool_):
+            raise InputFormatError(f"{where}: na must be True or False, got {self.na!r}")
+        object.__setattr__(self, "na", bool(self.na))
+        if self.group is not None:
+            object.__setattr__(self, "group", _text(self.group, f"{where}: group") or None)
+        if not isinstance(self.note, str):
+            raise InputFormatError(f"{where}: note must be text, got {self.note!r}")
         if not self.unit or not self.node:
             raise InputFormatError(f"{where}: unit and node must not be blank")
         given = (self.points is not None) + (self.value is not None) + bool(self.na)
@@ -135,42 +183,71 @@ class ScoreEntry:
 
 
 def _entries(items: Iterable[ScoreEntry]) -> tuple[ScoreEntry, ...]:
-    return tuple(items)
+    if isinstance(items, str | bytes | Mapping) or not isinstance(items, Iterable):
+        raise InputFormatError(
+            f"a ScoreSheet holds ScoreEntry objects, got {type(items).__name__}; use "
+            "ScoreSheet.from_records, from_frame, from_csv_text or read for plain data"
+        )
+    out = tuple(items)
+    for i, e in enumerate(out):
+        if not isinstance(e, ScoreEntry):
+            raise InputFormatError(
+                f"entry {i + 1} is a {type(e).__name__}, not a ScoreEntry; use "
+                "ScoreSheet.from_records for plain data"
+            )
+    return out
 
 
-def _parse_cell_number(text: str, *, decimal_comma: bool, where: str, column: str) -> float:
+def _parse_cell_number(text: str, *, decimal_comma: bool, where: str | None, column: str) -> float:
+    """Read a number written as text, refusing anything that could be read two ways."""
     raw = text.strip()
+    lead = "" if where is None else f"{where}: "
     if decimal_comma:
         if "." in raw and "," in raw:
             raise AmbiguousInputError(
-                f"{where}: {column} {text!r} mixes '.' and ','; write plain digits with one "
+                f"{lead}{column} {text!r} mixes '.' and ','; write plain digits with one "
                 "decimal separator",
+                value=text,
+            )
+        if _GROUPED.match(raw):
+            raise AmbiguousInputError(
+                f"{lead}{column} {text!r}: in a sheet read with decimal commas a '.' "
+                f"followed by three digits may separate thousands ({raw.replace('.', '')}); "
+                "write the decimal with a comma (1,5) or the number without separators",
                 value=text,
             )
         raw = raw.replace(",", ".")
     elif "," in raw:
         raise AmbiguousInputError(
-            f"{where}: {column} {text!r} has a comma, which could be a decimal comma or a "
+            f"{lead}{column} {text!r} has a comma, which could be a decimal comma or a "
             "thousands separator; write it with a decimal point, or read the sheet with "
             "decimal_comma=True (--decimal-comma)",
             value=text,
         )
-    try:
-        value = float(raw)
-    except ValueError:
-        raise PointsOutOfRangeError(
-            f"{where}: {column} {text!r} is not a number", value=text
-        ) from None
-    if not math.isfinite(value):
-        raise PointsOutOfRangeError(
-            f"{where}: {column} {text!r} must be a finite number", value=text
+    if not _NUMBER.match(raw):
+        try:
+            special = not math.isfinite(float(raw))
+        except ValueError:
+            special = False
+        problem = (
+            "must be a finite number"
+            if special
+            else "is not a number (write digits with a decimal point, e.g. 8.5)"
         )
+        raise PointsOutOfRangeError(f"{lead}{column} {text!r} {problem}", value=text)
+    value = float(raw)
+    if not math.isfinite(value):
+        raise PointsOutOfRangeError(f"{lead}{column} {text!r} must be a finite number", value=text)
     return value
 
 
 def _entry_from_record(rec: Mapping[str, Any], *, line: str, decimal_comma: bool) -> ScoreEntry:
     unit = rec.get("unit")
     node = rec.get("node")
+    if unit is not None and not isinstance(unit, str):
+        raise InputFormatError(
+            f"{line}: unit {unit!r} ({type(unit).__name__}) must be text (the unit's name)"
+        )
     if not isinstance(unit, str) or not unit.strip():
         raise InputFormatError(f"{line}: 'unit' is blank")
     if not isinstance(node, str) or not node.strip():
@@ -195,20 +272,26 @@ def _entry_from_record(rec: Mapping[str, Any], *, line: str, decimal_comma: bool
                 raise type(err)(
                     str(err), unit=normalize_key(unit), node=normalize_key(node), value=err.value
                 ) from None
-        elif isinstance(cell, bool) or not isinstance(cell, int | float):
-            raise PointsOutOfRangeError(
-                f"{where}: {name} {cell!r} is not a number",
-                unit=normalize_key(unit),
-                node=normalize_key(node),
-                value=cell,
-            )
-        else:
-            fields[name] = float(cell)
+            continue
+        try:
+            fields[name] = _as_points(cell, name)
+        except ScoreSheetError as err:
+            raise type(err)(
+                f"{where}: {err}", unit=normalize_key(unit), node=normalize_key(node), value=cell
+            ) from None
     value = rec.get("value")
     if isinstance(value, str):
         value = value.strip() or None
-        if value is not None and decimal_comma and "," in value and "." not in value:
-            value = value.replace(",", ".")
+        if value is not None and decimal_comma:
+            if _GROUPED.match(value.removesuffix("%").strip()):
+                raise AmbiguousInputError(
+                    f"{where}: value {value!r}: in a sheet read with decimal commas a '.' "
+                    "followed by three digits may separate thousands; write the decimal "
+                    "with a comma or the number without separators",
+                    value=value,
+                )
+            if "," in value and "." not in value:
+                value = value.replace(",", ".")
     status = rec.get("status")
     status = status.strip().casefold() if isinstance(status, str) else status
     if status not in (None, "", "na"):
@@ -216,6 +299,11 @@ def _entry_from_record(rec: Mapping[str, Any], *, line: str, decimal_comma: bool
             f"{where}: status {status!r} is not understood (use 'na' or leave blank)"
         )
     group = rec.get("group")
+    if group is not None and not isinstance(group, str):
+        raise InputFormatError(
+            f"{where}: group {group!r} ({type(group).__name__}) must be text; write the "
+            "peer group's name (a number would be read differently by different tools)"
+        )
     group = normalize_key(group) if isinstance(group, str) and group.strip() else None
     try:
         return ScoreEntry(
@@ -387,7 +475,7 @@ class ScoreSheet:
         name: str = "<csv>",
     ) -> ScoreSheet:
         """Parse tidy CSV text (header row required; CRLF and a BOM are fine)."""
-        if len(text.encode("utf-8")) > MAX_FILE_BYTES:
+        if len(text.encode("utf-8", errors="surrogatepass")) > MAX_FILE_BYTES:
             raise InputFormatError(f"{name}: over the size limit of {MAX_FILE_BYTES} bytes")
         text = text.removeprefix("\ufeff")
         if not text.strip():
@@ -422,7 +510,12 @@ class ScoreSheet:
         name: str = "<json>",
     ) -> ScoreSheet:
         """Parse JSON: a list of entries, or ``{"entries": [...]}``."""
-        data = safe_parse(text, name=name)
+        if not text.lstrip().removeprefix("\ufeff").lstrip().startswith(("[", "{")):
+            raise InputFormatError(
+                f'{name}: not JSON (a JSON sheet starts with "[" or "{{"); for CSV use '
+                "from_csv_text or a .csv file"
+            )
+        data = safe_parse(text.lstrip().removeprefix("\ufeff"), name=name)
         if isinstance(data, Mapping):
             unknown = set(data) - {"entries", "methodology"}
             if unknown:
@@ -486,15 +579,30 @@ class ScoreSheet:
         return pd.DataFrame(rows, columns=list(SHEET_COLUMNS))
 
     def to_csv(self) -> str:
-        """Tidy CSV text (what :meth:`from_csv_text` reads back)."""
+        """Tidy CSV text (what :meth:`from_csv_text` reads back).
+
+        Example:
+            >>> import parindex
+            >>> sheet = parindex.ScoreSheet((parindex.ScoreEntry("A", "1", points=1, note="x\\ry"),))
+            >>> parindex.ScoreSheet.from_csv_text(sheet.to_csv()) == sheet
+            True
+        """
+        rows = [
+            {k: ("" if d.get(k) is None else _csv_cell(d[k])) for k in SHEET_COLUMNS}
+            for d in (e.to_dict() for e in self.entries)
+        ]
+        # Minimal quoting quotes cells holding the line terminator (LF) but not a lone
+        # carriage return, which a reader takes for a line end: then quote every cell.
+        bare_cr = any("\r" in cell for row in rows for cell in row.values())
         buf = io.StringIO()
-        writer = csv.DictWriter(buf, fieldnames=list(SHEET_COLUMNS), lineterminator="\n")
+        writer = csv.DictWriter(
+            buf,
+            fieldnames=list(SHEET_COLUMNS),
+            lineterminator="\n",
+            quoting=csv.QUOTE_ALL if bare_cr else csv.QUOTE_MINIMAL,
+        )
         writer.writeheader()
-        for e in self.entries:
-            d = e.to_dict()
-            writer.writerow(
-                {k: ("" if d.get(k) is None else _csv_cell(d[k])) for k in SHEET_COLUMNS}
-            )
+        writer.writerows(rows)
         return buf.getvalue()
 
     def to_json(self) -> str:

@@ -24,7 +24,7 @@ from parindex._ranking import Ranking, rank
 from parindex._registry import get_methodology, list_methodologies
 from parindex._scoring import Scores, score
 from parindex._sheet import ScoreSheet
-from parindex.errors import ParIndexError
+from parindex.errors import MethodologyError, ParIndexError
 
 __all__ = ["main"]
 
@@ -320,18 +320,24 @@ def _score_table(out: io.TextIOBase, m: Methodology, scores: Scores, ranking: Ra
 
 
 def _cmd_validate(args: argparse.Namespace, out: io.TextIOBase) -> int:
-    from parindex._validate import check_methodology_file
+    """Load (a file that cannot be loaded is bad input: one line on stderr, exit 2), then
+    print every finding on stdout; error-level findings also end with one line on stderr."""
+    from parindex._validate import check_methodology
 
-    m, findings = check_methodology_file(args.file)
+    m = load_methodology(args.file)
+    findings = check_methodology(m)
     for finding in findings:
         if args.quiet and finding.severity == "info":
             continue
         out.write(f"{args.file}: {finding}\n")
-    errors = sum(f.severity == "error" for f in findings)
+    errors = [f for f in findings if f.severity == "error"]
     warnings = sum(f.severity == "warning" for f in findings)
-    if m is None or errors:
-        out.write(f"{args.file}: INVALID ({errors} errors, {warnings} warnings)\n")
-        return EXIT_USAGE
+    if errors:
+        raise MethodologyError(
+            f"{args.file}: INVALID ({len(errors)} errors, {warnings} warnings); first: "
+            f"{errors[0].message}",
+            node=errors[0].node,
+        )
     out.write(f"{args.file}: valid ({m.id}; {m.describe_completeness()}; {warnings} warnings)\n")
     return EXIT_OK
 

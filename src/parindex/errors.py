@@ -59,7 +59,9 @@ class UnknownMethodologyError(LookupError, ParIndexError):
 
 
 class InputFormatError(ValueError, ParIndexError):
-    """A file or document cannot be read (encoding, syntax, size, nesting, columns)."""
+    """A file or document cannot be read (encoding, syntax, size, nesting, columns), or
+    an option saying how to read input (``rate_scale``, ``missing``, ``ties``, ...) has
+    a value that is not one of its choices."""
 
 
 class ScoreSheetError(ValueError, ParIndexError):
@@ -89,8 +91,13 @@ class UnknownNodeError(ScoreSheetError):
     """A sheet names a node (or score component) the methodology does not have."""
 
 
-class UnknownUnitError(ScoreSheetError):
-    """A unit name or code matches no known unit."""
+class UnknownUnitError(ScoreSheetError, KeyError):
+    """A unit name or code matches no known unit (also a ``KeyError``, so lookups such
+    as ``Scores.unit`` keep their ``except KeyError`` contract)."""
+
+    def __str__(self) -> str:
+        # KeyError would show the message quoted; show it as written.
+        return str(self.args[0]) if self.args else ""
 
 
 class PointsOutOfRangeError(ScoreSheetError):

@@ -79,7 +79,12 @@ def _number(raw: object, what: str) -> float:
     if isinstance(raw, bool):
         raise PointsOutOfRangeError(f"{what} must be a number, got the boolean {raw!r}")
     if isinstance(raw, int | float | np.integer | np.floating):
-        value = float(raw)
+        try:
+            value = float(raw)
+        except OverflowError:
+            raise PointsOutOfRangeError(
+                f"{what} ({len(str(raw))} digits) is too large to be a number"
+            ) from None
     elif isinstance(raw, str):
         text = raw.strip()
         if "," in text:
@@ -197,6 +202,10 @@ class Tier:
     upper_inclusive: bool = False
 
     def __attrs_post_init__(self) -> None:
+        for name in ("points", "lower", "upper"):
+            x = getattr(self, name)
+            if x is not None and (isinstance(x, bool) or not math.isfinite(x)):
+                raise MethodologyError(f"tier {name} must be a finite number, got {x!r}")
         if self.lower is not None and self.upper is not None:
             empty = self.lower > self.upper or (
                 self.lower == self.upper and not (self.lower_inclusive and self.upper_inclusive)
@@ -250,9 +259,9 @@ class Tier:
         lower = data.get("min_inclusive", data.get("min_exclusive"))
         upper = data.get("max_inclusive", data.get("max_exclusive"))
         return cls(
-            points=data["points"],
-            lower=None if lower is None else float(lower),
-            upper=None if upper is None else float(upper),
+            points=_param(data["points"], "tier points"),
+            lower=None if lower is None else _param(lower, "tier bound"),
+            upper=None if upper is None else _param(upper, "tier bound"),
             lower_inclusive="min_exclusive" not in data,
             upper_inclusive="max_inclusive" in data,
         )
@@ -706,6 +715,44 @@ RULE_KINDS: dict[str, type[Rule]] = {
 }
 
 
+def _param(x: object, what: str) -> float:
+    """A number in a methodology file: a real, finite number (not a boolean, not text)."""
+    if isinstance(x, bool) or not isinstance(x, int | float):
+        raise MethodologyError(f"{what} must be a number, got {x!r}")
+    try:
+        value = float(x)
+    except OverflowError:
+        raise MethodologyError(f"{what} is too large") from None
+    if not math.isfinite(value):
+        raise MethodologyError(f"{what} must be a finite number, got {x!r}")
+    return value
+
+
+def _flag(x: object, what: str, default: bool) -> bool:
+    """A yes/no setting: ``true`` or ``false`` (the text "false" is truthy in Python)."""
+    if x is None:
+        return default
+    if not isinstance(x, bool):
+        raise MethodologyError(f"{what} must be true or false, got {x!r}")
+    return x
+
+
+def _level(data: object) -> Level:
+    if not isinstance(data, Mapping):
+        raise MethodologyError(f"a level must be a mapping, got {data!r}")
+    unknown = set(data) - {"label", "points", "aliases"}
+    if unknown:
+        raise MethodologyError(f"level has unknown keys {sorted(map(str, unknown))}")
+    label, aliases = data.get("label"), data.get("aliases", [])
+    if not isinstance(label, str) or not label.strip():
+        raise MethodologyError(f"a level label must be text, got {label!r}")
+    if not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases):
+        raise MethodologyError(f"level {label!r}: aliases must be a list of text, got {aliases!r}")
+    if "points" not in data:
+        raise MethodologyError(f"level {label!r} has no 'points'")
+    return Level(label, _param(data["points"], f"points of level {label!r}"), tuple(aliases))
+
+
 def _only(data: Mapping[str, Any], allowed: set[str], kind: str) -> None:
     unknown = set(data) - allowed - {"kind"}
     if unknown:
@@ -727,7 +774,7 @@ def rule_from_dict(data: Mapping[str, Any]) -> Rule:
     if not isinstance(data, Mapping):
         raise MethodologyError(f"a rule must be a mapping, got {type(data).__name__}")
     kind = data.get("kind")
-    if kind not in RULE_KINDS:
+    if not isinstance(kind, str) or kind not in RULE_KINDS:
         raise MethodologyError(
             f"unknown rule kind {kind!r} (known: {', '.join(sorted(RULE_KINDS))})"
         )
@@ -737,28 +784,37 @@ def rule_from_dict(data: Mapping[str, Any]) -> Rule:
             tiers = data.get("tiers")
             if not isinstance(tiers, list):
                 raise MethodologyError("a tiers rule needs a list 'tiers'")
+            for t in tiers:
+                if not isinstance(t, Mapping):
+                    raise MethodologyError(f"a tier must be a mapping, got {t!r}")
             return PercentTiers(tuple(Tier.from_dict(t) for t in tiers))
         if kind == "yes_no":
             _only(data, {"yes_points", "no_points"}, kind)
             yes = data.get("yes_points")
-            return YesNo(None if yes is None else float(yes), float(data.get("no_points", 0.0)))
+            return YesNo(
+                None if yes is None else _param(yes, "yes_points"),
+                _param(data.get("no_points", 0.0), "no_points"),
+            )
         if kind == "categorical":
             _only(data, {"levels"}, kind)
             levels = data.get("levels")
             if not isinstance(levels, list):
                 raise MethodologyError("a categorical rule needs a list 'levels'")
-            return Categorical(
-                tuple(
-                    Level(str(lv["label"]), lv["points"], tuple(lv.get("aliases", ())))
-                    for lv in levels
-                )
-            )
+            return Categorical(tuple(_level(lv) for lv in levels))
         if kind == "proportional":
             _only(data, {"full_at", "rate"}, kind)
-            return Proportional(data.get("full_at", 100.0), bool(data.get("rate", True)))
+            return Proportional(
+                _param(data.get("full_at", 100.0), "full_at"),
+                _flag(data.get("rate"), "proportional rate", True),
+            )
         if kind == "deduction":
             _only(data, {"per_occurrence", "floor"}, kind)
-            return Deduction(data["per_occurrence"], data.get("floor", 0.0))
+            if "per_occurrence" not in data:
+                raise MethodologyError("a deduction rule needs 'per_occurrence'")
+            return Deduction(
+                _param(data["per_occurrence"], "per_occurrence"),
+                _param(data.get("floor", 0.0), "deduction floor"),
+            )
         _only(data, set(), kind)
         return DirectPoints()
     except (KeyError, TypeError, ValueError) as err:

@@ -42,7 +42,7 @@ from parindex._model import (
 from parindex._model import Decision as _Decision
 from parindex._numbers import round_half_up
 from parindex._scoring import Scores
-from parindex._sheet import ScoreEntry, ScoreSheet
+from parindex._sheet import ScoreEntry, ScoreSheet, normalize_key
 from parindex.rules import (
     Categorical,
     Deduction,
@@ -58,11 +58,15 @@ from parindex.rules import (
 __all__ = [
     "administrative_units",
     "assert_matches_published",
+    "assert_no_mutation",
     "assert_scores_equal",
+    "hostile_values",
+    "invalid_score_sheets",
     "leaf_values",
     "methodologies",
     "rules",
     "score_sheets",
+    "unit_names",
 ]
 
 _STEP = Decimal("0.05")
@@ -78,15 +82,17 @@ def rules(draw: st.DrawFn, max_points: float) -> Rule:
     """A rule valid for a leaf with this maximum (every kind can appear).
 
     Tiers are monotone (more % never earns fewer points), as in every real decision.
+    Points are multiples of 0.05 (as published: 0.25, 0.5, 1.5), so that results have
+    an exact decimal reference.
     """
+    step_max = int(Decimal(str(max_points)) / _STEP)
+    points = st.integers(0, step_max).map(lambda k: float(k * _STEP))
     kind = draw(
         st.sampled_from(["tiers", "yes_no", "categorical", "proportional", "deduction", "points"])
     )
     if kind == "tiers":
         cuts = sorted(draw(st.sets(st.integers(1, 99), min_size=1, max_size=3)))
-        pts = sorted(
-            draw(st.lists(st.floats(0, max_points), min_size=len(cuts) + 1, max_size=len(cuts) + 1))
-        )
+        pts = sorted(draw(st.lists(points, min_size=len(cuts) + 1, max_size=len(cuts) + 1)))
         bounds = [None, *cuts, None]
         incl = [draw(st.booleans()) for _ in cuts]  # True: the cut belongs to the upper tier
         tiers = []
@@ -106,7 +112,7 @@ def rules(draw: st.DrawFn, max_points: float) -> Rule:
         return YesNo()
     if kind == "categorical":
         n = draw(st.integers(2, 4))
-        pts = sorted((draw(st.floats(0, max_points)) for _ in range(n)), reverse=True)
+        pts = sorted((draw(points) for _ in range(n)), reverse=True)
         return Categorical(tuple(Level(f"level {i}", p) for i, p in enumerate(pts)))
     if kind == "proportional":
         return Proportional(full_at=float(draw(st.integers(1, 100))))
@@ -230,19 +236,25 @@ def score_sheets(
     values: bool = True,
     partial: bool = False,
     groups: bool = False,
+    names: st.SearchStrategy[str] | None = None,
 ) -> ScoreSheet:
     """Score sheets for a methodology: one entry per leaf and unit.
 
     ``values`` lets leaves with a rule get a raw value instead of points; ``na`` marks
     some leaves not applicable where allowed; ``partial`` may drop leaves (score with
-    ``missing="zero"`` or ``"unknown"``); ``groups`` assigns peer groups.
-    Points are multiples of 0.05, so they are exact decimals.
+    ``missing="zero"`` or ``"unknown"``); ``groups`` assigns peer groups; ``names``
+    draws unit names (default "Đơn vị 1", "Đơn vị 2", ...; :func:`unit_names` gives
+    awkward real-world ones). Points are multiples of 0.05, so they are exact decimals.
     """
     n_units = draw(st.integers(min_units, max_units))
+    labels = (
+        [f"Đơn vị {u + 1}" for u in range(n_units)]
+        if names is None
+        else draw(st.lists(names, min_size=n_units, max_size=n_units, unique_by=normalize_key))
+    )
     leaves = [n for n in methodology.nodes() if n.is_leaf]
     entries: list[ScoreEntry] = []
-    for u in range(n_units):
-        unit = f"Đơn vị {u + 1}"
+    for unit in labels:
         group = draw(st.sampled_from(["A", "B"])) if groups else None
         for leaf in leaves:
             mx = leaf.max_points if leaf.max_points is not None else 0.0
@@ -259,8 +271,247 @@ def score_sheets(
                 entries.append(ScoreEntry(unit, leaf.id, points=float(k * _STEP), group=group))
     if not entries:
         leaf = leaves[0]
-        entries.append(ScoreEntry("Đơn vị 1", leaf.id, points=0.0))
+        entries.append(ScoreEntry(labels[0] if labels else "Đơn vị 1", leaf.id, points=0.0))
     return ScoreSheet(tuple(entries))
+
+
+_NAMES = [
+    "Đắk Lắk",
+    "Bà Rịa - Vũng Tàu",
+    "Thừa Thiên Huế",
+    "Sở Tài nguyên và Môi trường",
+    'UBND huyện "Krông Năng"',
+    "Phường 1, Quận 3",
+    "Ủy ban Dân tộc; Thanh tra Chính phủ",
+    "xã Ea H'leo",
+    "=SUM(A1:A2)",
+]
+_LETTERS = "aăâbcdđeêghiklmnoôơpqrstuưvxyAĂÂĐÊÔƠƯáàảãạắằẳẵặấầẩẫậéèẻẽẹếềểễệíìỉĩịóòỏõọốồổỗộớờởỡợúùủũụứừửữựýỳỷỹỵ"
+
+
+def unit_names() -> st.SearchStrategy[str]:
+    """Awkward but valid unit names: Vietnamese letters in NFC or NFD, commas, quotes,
+    semicolons, runs of spaces, a leading ``=`` (spreadsheet formula). Two drawn names
+    are the same unit when :func:`parindex._sheet.normalize_key` makes them equal.
+
+    Example:
+        >>> from parindex.testing import unit_names
+        >>> isinstance(unit_names().example(), str)
+        True
+    """
+    import unicodedata
+
+    free = st.text(alphabet=_LETTERS + " ,;'\"-()/=0123456789", min_size=1, max_size=16)
+    base = st.sampled_from(_NAMES) | free
+    nfd = base.map(lambda name: unicodedata.normalize("NFD", name))
+    return (base | nfd).filter(lambda name: bool(normalize_key(name)))
+
+
+def hostile_values() -> st.SearchStrategy[object]:
+    """Values that are never valid points: NaN, infinities, negatives, booleans,
+    overflowing integers, text with decimal commas or thousands separators, rates,
+    words, blanks, containers.
+
+    Example:
+        >>> import parindex
+        >>> from hypothesis import given
+        >>> from parindex.testing import hostile_values
+        >>> @given(hostile_values())
+        ... def test_refused(value):
+        ...     try:
+        ...         parindex.ScoreEntry("A", "1", points=value)
+        ...     except parindex.ParIndexError:
+        ...         return
+        ...     raise AssertionError(f"accepted {value!r}")
+        >>> test_refused()
+    """
+    return st.one_of(
+        st.sampled_from(
+            [
+                math.nan,
+                math.inf,
+                -math.inf,
+                True,
+                False,
+                10**400,
+                "abc",
+                "1,5",
+                "1,234",
+                "87,82",
+                "97%",
+                "nan",
+                "-inf",
+                "1e999",
+                "1_000",
+                "0x10",
+                "1/2",
+                "5 điểm",
+                [1.0],
+                {"points": 1.0},
+                (1.0,),
+            ]
+        ),
+        st.floats(max_value=-1e-9, allow_nan=False, allow_infinity=False),
+        st.integers(max_value=-1),
+    )
+
+
+@st.composite
+def invalid_score_sheets(draw: st.DrawFn, methodology: Methodology) -> list[dict[str, Any]]:
+    """Plain records (what a caller passes to :meth:`~parindex.ScoreSheet.from_records`)
+    that are invalid for this methodology in exactly one, drawn way: a hostile points
+    value, points above the maximum, an unknown node, a duplicate row (possibly spelt
+    in another Unicode form or spacing), N/A where forbidden, points at two levels, or
+    a bare number for a rate. Reading and scoring them (``missing="zero"``) must raise
+    :class:`~parindex.ParIndexError`.
+
+    Example:
+        >>> import parindex
+        >>> from parindex.testing import invalid_score_sheets
+        >>> m = parindex.get_methodology("illustrative-district")
+        >>> records = invalid_score_sheets(m).example()
+        >>> try:
+        ...     parindex.score(m, parindex.ScoreSheet.from_records(records), missing="zero")
+        ... except parindex.ParIndexError:
+        ...     print("refused")
+        refused
+    """
+    import unicodedata
+
+    sheet = draw(score_sheets(methodology, max_units=3, names=unit_names()))
+    records = sheet.to_records()
+    i = draw(st.integers(0, len(records) - 1))
+    rec = records[i]
+    leaves = [n for n in methodology.nodes() if n.is_leaf]
+    no_na = [n for n in leaves if not n.allow_na]
+    rated = [n for n in leaves if isinstance(n.rule, PercentTiers)]
+    kinds = ["hostile", "unknown-node", "duplicate", "respelt-duplicate", "overlap"]
+    kinds += ["above-maximum"] * any(n.max_points is not None for n in leaves)
+    kinds += ["na-forbidden"] * bool(no_na) + ["bare-rate"] * bool(rated)
+    kind = draw(st.sampled_from(kinds))
+    bare = {
+        "unit": rec["unit"],
+        "node": rec["node"],
+        **({"group": rec["group"]} if "group" in rec else {}),
+    }
+    if kind == "hostile":
+        records[i] = bare | {"points": draw(hostile_values())}
+    elif kind == "unknown-node":
+        records[i] = rec | {"node": draw(st.sampled_from(["99", "0", "1.99", "x", "sipas"]))}
+        if methodology.has_node(records[i]["node"]) or any(
+            c.id == records[i]["node"] for c in methodology.components
+        ):  # pragma: no cover - the drawn ids are not used by generated trees
+            records[i]["node"] = "99.99"
+    elif kind == "duplicate":
+        records.append(dict(rec))
+    elif kind == "respelt-duplicate":
+        unit = rec["unit"]
+        respelt = draw(
+            st.sampled_from(
+                [f"  {unit} ", unit.replace(" ", "  "), unicodedata.normalize("NFD", unit)]
+            )
+        )
+        records.append(rec | {"unit": respelt})
+    elif kind == "overlap":
+        parent = methodology.parent_of(rec["node"]) or "total"
+        records.append(bare | {"node": parent, "points": 0.0})
+    elif kind == "above-maximum":
+        leaf = draw(st.sampled_from([n for n in leaves if n.max_points is not None]))
+        records = [r for r in records if r["node"] != leaf.id or r["unit"] != rec["unit"]]
+        extra = Decimal(draw(st.sampled_from(["0.01", "0.05", "1"])))
+        over = float(Decimal(str(leaf.max_points)) + extra)
+        records.append(bare | {"node": leaf.id, "points": over})
+    elif kind == "na-forbidden":
+        leaf = draw(st.sampled_from(no_na))
+        records = [r for r in records if r["node"] != leaf.id or r["unit"] != rec["unit"]]
+        records.append(bare | {"node": leaf.id, "status": "na"})
+    else:
+        leaf = draw(st.sampled_from(rated))
+        records = [r for r in records if r["node"] != leaf.id or r["unit"] != rec["unit"]]
+        records.append(
+            bare | {"node": leaf.id, "value": draw(st.sampled_from([97, 0.97, "97", "0.5", 100]))}
+        )
+    return records
+
+
+def _dtypes(x: Any) -> list[Any]:
+    import pandas as pd
+
+    return list(x.dtypes) if isinstance(x, pd.DataFrame) else [x.dtype]
+
+
+def _same(a: object, b: object) -> bool:
+    """Deep equality that understands DataFrames, Series, arrays and NaN."""
+    import numpy as np
+    import pandas as pd
+
+    if isinstance(a, pd.DataFrame | pd.Series):
+        frame: Any = a
+        return (
+            type(a) is type(b)
+            and bool(frame.equals(b))
+            and _dtypes(a) == _dtypes(b)
+            and a.index.equals(b.index)
+            and (not isinstance(a, pd.DataFrame) or a.columns.equals(b.columns))
+        )
+    if isinstance(a, np.ndarray):
+        return (
+            isinstance(b, np.ndarray)
+            and a.dtype == b.dtype
+            and a.shape == b.shape
+            and bool(np.array_equal(a, b, equal_nan=a.dtype.kind in "fc"))
+        )
+    if isinstance(a, Mapping):
+        return (
+            isinstance(b, Mapping)
+            and list(a.keys()) == list(b.keys())
+            and all(_same(a[k], b[k]) for k in a)
+        )
+    if isinstance(a, list | tuple):
+        return (
+            type(a) is type(b)
+            and len(a) == len(b)
+            and all(_same(x, y) for x, y in zip(a, b, strict=True))
+        )
+    if isinstance(a, float) and isinstance(b, float) and math.isnan(a) and math.isnan(b):
+        return True
+    try:
+        return bool(a == b) and type(a) is type(b)
+    except (TypeError, ValueError):
+        return a is b
+
+
+def assert_no_mutation(func: Any, /, *args: Any, **kwargs: Any) -> Any:
+    """Call ``func(*args, **kwargs)`` and assert it changed none of its arguments
+    (compared with deep copies taken before the call: DataFrames value, dtype and
+    index; arrays; dicts and lists recursively). Returns what ``func`` returned.
+
+    Example:
+        >>> import pandas as pd
+        >>> import parindex
+        >>> from parindex.testing import assert_no_mutation
+        >>> frame = pd.DataFrame({"unit": ["A"], "node": ["1"], "points": [" 5.5 "]})
+        >>> sheet = assert_no_mutation(parindex.ScoreSheet.from_frame, frame)
+        >>> sheet.entries[0].points, frame.loc[0, "points"]
+        (5.5, ' 5.5 ')
+        >>> assert_no_mutation(list.append, [], 1)
+        Traceback (most recent call last):
+        ...
+        AssertionError: append changed argument 0: [] became [1]
+    """
+    import copy
+
+    before = [copy.deepcopy(a) for a in args]
+    before_kw = {k: copy.deepcopy(v) for k, v in kwargs.items()}
+    result = func(*args, **kwargs)
+    name = getattr(func, "__name__", repr(func))
+    for i, (old, new) in enumerate(zip(before, args, strict=True)):
+        if not _same(old, new):
+            raise AssertionError(f"{name} changed argument {i}: {old!r} became {new!r}")
+    for key, old in before_kw.items():
+        if not _same(old, kwargs[key]):
+            raise AssertionError(f"{name} changed argument {key}: {old!r} became {kwargs[key]!r}")
+    return result
 
 
 def administrative_units(level: str | None = None) -> st.SearchStrategy[AdministrativeUnit]:
