@@ -408,3 +408,12 @@ def test_self_assessed_and_appraised_points_are_kept_side_by_side() -> None:
         parindex.score("province-2017", ScoreSheet.from_records(rows)).unit("A").total.self_points
         is None
     )
+
+
+def test_an_unknown_node_with_a_value_is_reported_once() -> None:
+    sheet = ScoreSheet.from_records(
+        [{"unit": "A", "node": "9.9", "value": 1}, {"unit": "A", "node": "1", "points": 5}]
+    )
+    # Only the unknown node is reported (it used to add a bogus error naming node '1').
+    with pytest.raises(parindex.UnknownNodeError, match=r"'9\.9'"):
+        parindex.score("province-2017", sheet, collect_all=True)

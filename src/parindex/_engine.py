@@ -230,7 +230,7 @@ def _values_to_points(
     """Points for entries that carry a value; returns (points, ok mask)."""
     pts = np.full(len(slot), np.nan)
     ok = np.ones(len(slot), dtype=bool)
-    rows = np.flatnonzero(cols.has_value)
+    rows = np.flatnonzero(cols.has_value & (slot >= 0))  # unknown nodes are reported elsewhere
     if rows.size == 0:
         return pts, ok
     order = rows[np.argsort(slot[rows], kind="stable")]
@@ -506,7 +506,7 @@ def dense_columns(
     problems = _Problems(collect_all)
     n_units, size = len(cols.units), len(c.slot_ids)
     slot = _resolve_slots(c, cols, problems)
-    value_pts, value_ok = _values_to_points(c, cols, np.maximum(slot, 0), rate_scale, problems)
+    value_pts, value_ok = _values_to_points(c, cols, slot, rate_scale, problems)
     entry_pts = np.where(cols.has_value, value_pts, cols.points)
     valid = _check_entries(c, cols, slot, value_pts, problems) & value_ok
     problems.raise_if_any()
