@@ -83,7 +83,14 @@ class MethodologyChange:
 
 @attrs.frozen
 class MethodologyDiff:
-    """The differences from methodology ``a`` to ``b``; see :func:`diff_methodologies`."""
+    """The differences from methodology ``a`` to ``b``; see :func:`diff_methodologies`.
+
+    Example:
+        >>> import parindex
+        >>> diff = parindex.diff_methodologies("province-2017", "province-2022")
+        >>> any(c.node == "7" and c.kind == "renamed" for c in diff)
+        True
+    """
 
     a: str
     b: str

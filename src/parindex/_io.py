@@ -327,6 +327,15 @@ def _date(x: object, where: str) -> dt.date | None:
 def methodology_from_dict(data: object, *, name: str = "methodology") -> Methodology:
     """Build a :class:`~parindex.Methodology` from plain data (a parsed file).
 
+    Example:
+        >>> import parindex
+        >>> m = parindex.methodology_from_dict({
+        ...     "format": "parindex-methodology/1", "id": "my-district-set", "level": "district",
+        ...     "evaluation_years": [2024], "total_max": 100, "official": False,
+        ...     "tree": [{"id": "1", "max_points": 60}, {"id": "2", "max_points": 40}]})
+        >>> m.max_points_of("2"), m.children_exhaustive(None)
+        (40.0, True)
+
     Raises:
         MethodologyError: the data is malformed or inconsistent; the message names the
             node where there is one.
@@ -494,7 +503,15 @@ def _band_to_dict(b: Band) -> dict[str, Any]:
 
 
 def methodology_to_dict(m: Methodology) -> dict[str, Any]:
-    """Plain data for a methodology; :func:`methodology_from_dict` inverts it."""
+    """Plain data for a methodology; :func:`methodology_from_dict` inverts it.
+
+    Example:
+        >>> import parindex
+        >>> m = parindex.get_methodology("province-2017")
+        >>> data = parindex.methodology_to_dict(m)
+        >>> data["decision"]["number"], parindex.methodology_from_dict(data) == m
+        ('2948/QĐ-BNV', True)
+    """
     rk = m.ranking
     return _drop_empty(
         {

@@ -64,7 +64,16 @@ class NodeScore:
 
 @attrs.frozen
 class UnitResult:
-    """All scores of one unit: the total, every node and every score component."""
+    """All scores of one unit: the total, every node and every score component.
+
+    Example:
+        >>> import parindex
+        >>> scores = parindex.score("binhduong-district-2017",
+        ...                         parindex.ScoreSheet.read("examples/binhduong-district-2017.csv"))
+        >>> unit = scores.unit("Huyện Bàu Bàng")
+        >>> unit.total.index, unit.components["survey"].points, unit.nodes
+        (80.27, 32.82, {})
+    """
 
     unit: str
     group: str | None

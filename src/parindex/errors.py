@@ -40,13 +40,28 @@ __all__ = [
 
 
 class ParIndexError(Exception):
-    """Root of every error parindex raises on purpose."""
+    """Root of every error parindex raises on purpose.
+
+    Example:
+        >>> import parindex
+        >>> issubclass(parindex.UnknownNodeError, parindex.ParIndexError)
+        True
+    """
 
 
 class MethodologyError(ValueError, ParIndexError):
     """A methodology (criteria tree, rules, maxima) is malformed or inconsistent.
 
     ``node`` names the offending node where there is one.
+
+    Example:
+        >>> import parindex
+        >>> parindex.methodology_from_dict({"format": "parindex-methodology/1", "id": "x",
+        ...     "level": "district", "total_max": 10, "complete": True,
+        ...     "tree": [{"id": "1", "max_points": 9}]})
+        Traceback (most recent call last):
+        ...
+        parindex.errors.MethodologyError: x: fields maxima add up to 9, not the total 10
     """
 
     def __init__(self, message: str, *, node: str | None = None) -> None:
@@ -55,13 +70,29 @@ class MethodologyError(ValueError, ParIndexError):
 
 
 class UnknownMethodologyError(LookupError, ParIndexError):
-    """No methodology matches an id, alias, decision number or level-year key."""
+    """No methodology matches an id, alias, decision number or level-year key.
+
+    Example:
+        >>> import parindex
+        >>> parindex.get_methodology("province-1990")
+        Traceback (most recent call last):
+        ...
+        parindex.errors.UnknownMethodologyError: 'province-1990': no province methodology covers 1990; years covered: 2012, ...
+    """
 
 
 class InputFormatError(ValueError, ParIndexError):
     """A file or document cannot be read (encoding, syntax, size, nesting, columns), or
     an option saying how to read input (``rate_scale``, ``missing``, ``ties``, ...) has
-    a value that is not one of its choices."""
+    a value that is not one of its choices.
+
+    Example:
+        >>> import parindex
+        >>> parindex.ScoreSheet.from_csv_text("unit,node,point\\nA,1,5\\n")
+        Traceback (most recent call last):
+        ...
+        parindex.errors.InputFormatError: <csv>: unknown columns ['point']...
+    """
 
 
 class ScoreSheetError(ValueError, ParIndexError):
@@ -71,6 +102,14 @@ class ScoreSheetError(ValueError, ParIndexError):
         unit: the unit the entry belongs to (or ``None``).
         node: the node or score component id (or ``None``).
         value: the offending value (or ``None``).
+
+    Example:
+        >>> import parindex
+        >>> try:
+        ...     parindex.ScoreEntry("Gia Lai", "1", points=1, value="97%")
+        ... except parindex.ScoreSheetError as err:
+        ...     print(err.unit, err.node)
+        Gia Lai 1
     """
 
     def __init__(
@@ -88,12 +127,30 @@ class ScoreSheetError(ValueError, ParIndexError):
 
 
 class UnknownNodeError(ScoreSheetError):
-    """A sheet names a node (or score component) the methodology does not have."""
+    """A sheet names a node (or score component) the methodology does not have.
+
+    Example:
+        >>> import parindex
+        >>> sheet = parindex.ScoreSheet.from_records([{"unit": "Gia Lai", "node": "9", "points": 1}])
+        >>> parindex.score("province-2017", sheet)
+        Traceback (most recent call last):
+        ...
+        parindex.errors.UnknownNodeError: unit 'Gia Lai', node '9': province-2017 has no such node...
+    """
 
 
 class UnknownUnitError(ScoreSheetError, KeyError):
     """A unit name or code matches no known unit (also a ``KeyError``, so lookups such
-    as ``Scores.unit`` keep their ``except KeyError`` contract)."""
+    as ``Scores.unit`` keep their ``except KeyError`` contract).
+
+    Example:
+        >>> import parindex
+        >>> scores = parindex.score("province-2017", parindex.ScoreSheet.read("examples/daklak-2017.csv"))
+        >>> scores.unit("Gia Lai")
+        Traceback (most recent call last):
+        ...
+        parindex.errors.UnknownUnitError: ...Gia Lai...
+    """
 
     def __str__(self) -> str:
         # KeyError would show the message quoted; show it as written.
@@ -102,42 +159,112 @@ class UnknownUnitError(ScoreSheetError, KeyError):
 
 class PointsOutOfRangeError(ScoreSheetError):
     """Points or a raw value lie outside what the node or its rule allows
-    (negative, above the maximum, NaN, infinite, a rate outside 0-100 %)."""
+    (negative, above the maximum, NaN, infinite, a rate outside 0-100 %).
+
+    Example:
+        >>> import parindex
+        >>> sheet = parindex.ScoreSheet.from_records([{"unit": "Gia Lai", "node": "1", "points": 10.5}])
+        >>> parindex.score("province-2017", sheet)
+        Traceback (most recent call last):
+        ...
+        parindex.errors.PointsOutOfRangeError: unit 'Gia Lai', node '1': points 10.5 outside 0-10
+    """
 
 
 class AmbiguousInputError(ScoreSheetError):
     """A value could be read two ways (a bare ``97`` for a rate, ``"87,82"``).
 
     The message says how to state it unambiguously.
+
+    Example:
+        >>> from parindex.rules import parse_rate
+        >>> parse_rate(97)
+        Traceback (most recent call last):
+        ...
+        parindex.errors.AmbiguousInputError: bare value 97 for a rate is ambiguous: write "97%"...
     """
 
 
 class DuplicateEntryError(ScoreSheetError):
-    """The same unit and node appear twice in one sheet."""
+    """The same unit and node appear twice in one sheet.
+
+    Example:
+        >>> import parindex
+        >>> parindex.ScoreSheet.from_records([{"unit": "A", "node": "1", "points": 1}] * 2)
+        Traceback (most recent call last):
+        ...
+        parindex.errors.DuplicateEntryError: unit 'A', node '1': given twice (entries 1 and 2)
+    """
 
 
 class OverlapError(ScoreSheetError):
-    """Points were given both for a node and for one of its ancestors or descendants."""
+    """Points were given both for a node and for one of its ancestors or descendants.
+
+    Example:
+        >>> import parindex
+        >>> rows = [{"unit": "A", "node": n, "points": 1} for n in ("1.3", "1.3.1")]
+        >>> parindex.score("illustrative-district", parindex.ScoreSheet.from_records(rows),
+        ...                missing="unknown")
+        Traceback (most recent call last):
+        ...
+        parindex.errors.OverlapError: unit 'A', node '1.3.1': points given both here and for '1.3'...
+    """
 
 
 class NotApplicableError(ScoreSheetError):
-    """A node was marked not applicable (không phát sinh) but the methodology forbids it."""
+    """A node was marked not applicable (không phát sinh) but the methodology forbids it.
+
+    Example:
+        >>> import parindex
+        >>> sheet = parindex.ScoreSheet.from_records([{"unit": "A", "node": "3.2.1", "status": "na"}])
+        >>> parindex.score("illustrative-district", sheet, missing="unknown")
+        Traceback (most recent call last):
+        ...
+        parindex.errors.NotApplicableError: unit 'A', node '3.2.1': marked not applicable (na)...
+    """
 
 
 class MissingDataError(ScoreSheetError):
     """Some, but not all, parts of a node were given, and the caller asked for errors
     on missing data (the default). Pass ``missing="zero"`` or ``missing="unknown"``
-    to :func:`parindex.score` to read the gap another way."""
+    to :func:`parindex.score` to read the gap another way.
+
+    Example:
+        >>> import parindex
+        >>> sheet = parindex.ScoreSheet.from_records([{"unit": "A", "node": "1", "points": 9}])
+        >>> parindex.score("province-2017", sheet)
+        Traceback (most recent call last):
+        ...
+        parindex.errors.MissingDataError: unit 'A': the total is only partly given; missing 2, 3, 4, 5, 6, 7, 8...
+        >>> parindex.score("province-2017", sheet, missing="unknown").unit("A").total.index is None
+        True
+    """
 
 
 class ConflictError(ScoreSheetError):
-    """Two routes to the same total disagree (field points vs score components)."""
+    """Two routes to the same total disagree (field points vs score components).
+
+    Example:
+        >>> import parindex
+        >>> m = parindex.get_methodology("binhduong-district-2017")
+        >>> issubclass(parindex.ConflictError, ValueError)
+        True
+    """
 
 
 class ScoreSheetErrors(ExceptionGroup[ScoreSheetError], ParIndexError):
     """Every problem of a sheet at once (collect-all mode: ``collect_all=True``).
 
     ``exceptions`` holds the individual :class:`ScoreSheetError` objects.
+
+    Example:
+        >>> import parindex
+        >>> rows = [{"unit": "A", "node": "9", "points": 1}, {"unit": "B", "node": "1", "points": 11}]
+        >>> try:
+        ...     parindex.score("province-2017", parindex.ScoreSheet.from_records(rows), collect_all=True)
+        ... except parindex.ScoreSheetErrors as group:
+        ...     print(sorted(type(e).__name__ for e in group.exceptions))
+        ['PointsOutOfRangeError', 'UnknownNodeError']
     """
 
     def __new__(cls, message: str, exceptions: Sequence[ScoreSheetError]) -> ScoreSheetErrors:
@@ -154,6 +281,13 @@ class QuestionnaireError(ValueError, ParIndexError):
     whose rule cannot take a survey result, an unknown conversion policy).
 
     ``item`` and ``node`` name the offending item and node where there is one.
+
+    Example:
+        >>> import parindex
+        >>> parindex.get_questionnaire("no-such-questionnaire")
+        Traceback (most recent call last):
+        ...
+        parindex.errors.QuestionnaireError: ...
     """
 
     def __init__(self, message: str, *, item: str | None = None, node: str | None = None) -> None:
@@ -170,6 +304,11 @@ class SurveyResponseError(ValueError, ParIndexError):
     Attributes:
         unit, respondent, item, group: where the problem is (or ``None``).
         value: the offending value (or ``None``).
+
+    Example:
+        >>> import parindex
+        >>> issubclass(parindex.SurveyResponseError, parindex.ParIndexError)
+        True
     """
 
     def __init__(
