@@ -417,3 +417,15 @@ def test_an_unknown_node_with_a_value_is_reported_once() -> None:
     # Only the unknown node is reported (it used to add a bogus error naming node '1').
     with pytest.raises(parindex.UnknownNodeError, match=r"'9\.9'"):
         parindex.score("province-2017", sheet, collect_all=True)
+
+
+def test_every_public_function_and_class_has_a_runnable_example() -> None:
+    import inspect
+
+    missing = [
+        name
+        for name in parindex.__all__
+        if (inspect.isfunction(obj := getattr(parindex, name)) or inspect.isclass(obj))
+        and ">>>" not in (inspect.getdoc(obj) or "")
+    ]
+    assert missing == []
