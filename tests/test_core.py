@@ -429,3 +429,43 @@ def test_every_public_function_and_class_has_a_runnable_example() -> None:
         and ">>>" not in (inspect.getdoc(obj) or "")
     ]
     assert missing == []
+
+
+def test_appraisal_and_survey_components_follow_from_the_leaves() -> None:
+    # The illustrative set is complete and its survey leaves add up to the survey
+    # component (2 + 3 + 8 + 3 + 4 = 20), so leaf points determine both components.
+    rows = full_illustrative_sheet()
+    unit = parindex.score(ILLUSTRATIVE, ScoreSheet.from_records(rows)).unit("Huyện A")
+    assert (unit.components["appraisal"].points, unit.components["survey"].points) == (80.0, 20.0)
+    rows = [r | {"points": 4.0} if r["node"] == "3.3" else r for r in rows]  # survey leaf 8 -> 4
+    rows = [r for r in rows if r["node"] != "1.3.1"] + [
+        {"unit": "Huyện A", "node": "1.3.1", "status": "na"}  # appraisal leaf, max 2
+    ]
+    unit = parindex.score(ILLUSTRATIVE, ScoreSheet.from_records(rows)).unit("Huyện A")
+    survey, appraisal = unit.components["survey"], unit.components["appraisal"]
+    assert (survey.points, survey.max_points, survey.index) == (16.0, 20.0, 80.0)
+    assert (appraisal.points, appraisal.max_points) == (78.0, 78.0)
+    # Given components must agree with the leaves, not only in their sum (80 + 14 = 94,
+    # the tree's total, but the appraised leaves add up to 78).
+    rows += [
+        {"unit": "Huyện A", "node": "appraisal", "points": 80},
+        {"unit": "Huyện A", "node": "survey", "points": 14},
+    ]
+    with pytest.raises(parindex.ConflictError, match=r"'appraisal'.*80.*78"):
+        parindex.score(ILLUSTRATIVE, ScoreSheet.from_records(rows))
+
+
+def test_components_are_not_derived_from_a_partial_tree() -> None:
+    # province-2022 declares components but its tree has no leaves with methods.
+    rows = [
+        {"unit": "Đắk Lắk", "node": node, "points": pts}
+        for node, pts in [
+            ("appraisal", 57.92),
+            ("impact", 2.97),
+            ("leader_survey", 18.29),
+            ("sipas", 8.15),
+        ]
+    ]
+    unit = parindex.score("province-2022", ScoreSheet.from_records(rows)).unit("Đắk Lắk")
+    assert parindex.round_half_up(unit.total.index or 0) == 87.33
+    assert all(n.status == "unknown" for n in unit.nodes.values())

@@ -28,7 +28,10 @@ def test_what_if_never_mutates_and_reports_what_moved() -> None:
     assert diff.loc["7.4", "points_change"] == 0.5
     assert diff.loc["total", "points_change"] == 3.5
     assert "1.1" not in diff.index  # unchanged nodes are left out
-    assert set(diff.index) == {"total", "3", "3.2", "3.2.1", "7", "7.4"}
+    # 3.2.1 is appraised and 7.4 surveyed: both score components move with them.
+    assert set(diff.index) == {"total", "appraisal", "survey", "3", "3.2", "3.2.1", "7", "7.4"}
+    assert diff.loc["appraisal", "points_change"] == 3.0
+    assert diff.loc["survey", "points_change"] == 0.5
     text = w.to_text()
     assert text.splitlines()[0] == w.headline()
     assert "3.2.1" in text

@@ -27,6 +27,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
+from parindex._components import derive_method_components
 from parindex._model import Methodology
 from parindex.errors import (
     ConflictError,
@@ -676,7 +677,7 @@ def score_dense(
         index[bad] = np.nan
         del bad
         max_points[na] = 0.0
-    return BatchResult(
+    batch = BatchResult(
         compiled=c,
         units=tuple(units),
         groups=groups,
@@ -687,3 +688,4 @@ def score_dense(
         self_points=self_pts,
         appraised_points=appr_pts,
     )
+    return derive_method_components(batch)
