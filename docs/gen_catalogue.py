@@ -84,11 +84,7 @@ def _section(m: Methodology) -> list[str]:
     if m.components:
         facts.append(f"- Score components: {_split(m)} (total {_num(m.total_max)})")
     for year, bands in sorted(m.bands.items()):
-        desc = "; ".join(
-            f"{b.label} {'' if b.lower is None else ('≥ ' if b.lower_inclusive else '> ') + _num(b.lower)}"
-            f"{'' if b.upper is None else (' ' if b.lower is not None else '') + ('≤ ' if b.upper_inclusive else '< ') + _num(b.upper)}"
-            for b in bands
-        )
+        desc = "; ".join(b.describe() for b in bands)
         facts.append(f"- Bands {year}: {desc}")
     if m.ranking.unranked:
         facts.append("- Scored but not ranked: " + ", ".join(m.ranking.unranked))

@@ -161,6 +161,21 @@ class Band:
             if x is not None and not math.isfinite(x):
                 raise MethodologyError(f"band {self.label!r}: bounds must be finite, got {x!r}")
 
+    def describe(self) -> str:
+        """The band in words, e.g. ``'B ≥ 80 < 90'``.
+
+        Example:
+            >>> from parindex import Band
+            >>> Band("B", lower=80, upper=90).describe(), Band("D", upper=70).describe()
+            ('B ≥ 80 < 90', 'D < 70')
+        """
+        parts = [self.label]
+        if self.lower is not None:
+            parts.append(f"{'≥' if self.lower_inclusive else '>'} {self.lower:g}")
+        if self.upper is not None:
+            parts.append(f"{'≤' if self.upper_inclusive else '<'} {self.upper:g}")
+        return " ".join(parts)
+
     def contains(self, index: float) -> bool:
         """Whether ``index`` falls in this band."""
         if self.lower is not None and not (

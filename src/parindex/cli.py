@@ -152,11 +152,7 @@ def _cmd_show(args: argparse.Namespace, out: io.TextIOBase) -> int:
         )
         out.write(f"score components: {parts}\n")
     for year, bands in sorted(m.bands.items()):
-        desc = ", ".join(
-            f"{b.label} {'' if b.lower is None else ('>=' if b.lower_inclusive else '>') + f'{b.lower:g}'}"
-            f"{'' if b.upper is None else (' <=' if b.upper_inclusive else ' <') + f'{b.upper:g}'}"
-            for b in bands
-        )
+        desc = "; ".join(b.describe() for b in bands)
         out.write(f"bands {year}: {desc}\n")
     out.write("\n")
     for node in m.tree:
