@@ -134,6 +134,34 @@ def test_wide_duplicate_units_are_refused_like_the_sheet() -> None:
         parindex.score_frame("ministry-2022", wide, wide=True)
 
 
+def test_two_wide_columns_for_one_node_are_refused_not_overwritten() -> None:
+    # " appraisal" normalises to "appraisal": the second column used to win silently.
+    wide = pd.DataFrame(
+        {"unit": ["A"], "appraisal": [60.0], " appraisal": [10.0], "survey": [30.0]}
+    )
+    with pytest.raises(parindex.DuplicateEntryError, match="'appraisal': given twice"):
+        parindex.score_frame("ministry-2022", wide, wide=True)
+
+
+def test_wide_unit_names_are_normalised_and_checked_like_the_sheet() -> None:
+    wide = pd.DataFrame(
+        {"unit": [" Đắk  Lắk ", "Gia Lai"], "appraisal": [60.0, 50.0], "survey": [30.0, 20.0]}
+    )
+    assert parindex.score_frame("ministry-2022", wide, wide=True).units == ("Đắk Lắk", "Gia Lai")
+    nfd = pd.DataFrame(
+        {
+            "unit": ["Đắk Lắk", "Đắk Lắk".replace("ắ", "a\u0306\u0301")],
+            "appraisal": [1.0, 2.0],
+            "survey": [1.0, 1.0],
+        }
+    )
+    with pytest.raises(parindex.DuplicateEntryError, match="given twice"):
+        parindex.score_frame("ministry-2022", nfd, wide=True)
+    blank = pd.DataFrame({"unit": ["A", "  "], "appraisal": [1.0, 2.0], "survey": [1.0, 1.0]})
+    with pytest.raises(parindex.InputFormatError, match="'unit' is blank"):
+        parindex.score_frame("ministry-2022", blank, wide=True)
+
+
 @given(partial_na, st.sampled_from(["unknown", "zero"]))
 def test_shortcut_for_absent_self_points_equals_the_full_sum(
     case: tuple[Methodology, ScoreSheet], missing: str

@@ -204,6 +204,18 @@ def test_overlapping_levels_are_refused() -> None:
         parindex.score(ILLUSTRATIVE, ScoreSheet.from_records(rows))
 
 
+def test_a_field_and_its_grandchild_overlap_for_one_unit_only() -> None:
+    # The criterion between them is not given, and only one of two units overlaps:
+    # the check must follow ancestors, not just parents, and look at every unit.
+    rows = [
+        *full_illustrative_sheet(),
+        *[{**r, "unit": "Huyện B"} for r in full_illustrative_sheet()],
+        {"unit": "Huyện B", "node": "1", "points": 4},
+    ]
+    with pytest.raises(parindex.OverlapError, match=r"Huyện B.*'1\.1\.1'.*'1'"):
+        parindex.score(ILLUSTRATIVE, ScoreSheet.from_records(rows))
+
+
 def test_a_partial_tree_is_never_under_counted() -> None:
     # A field whose listed criteria do not exhaust it: summing them would understate it.
     m = parindex.methodology_from_dict(

@@ -53,30 +53,43 @@ def _keys(col: pd.Series) -> npt.NDArray[np.object_]:
     codes, uniques = pd.factorize(col, use_na_sentinel=True)
     if (codes < 0).any():
         raise _Fallback
-    keys = uniques.tolist()
-    if not all(isinstance(u, str) and u for u in keys):
-        raise _Fallback
-    if not _already_normal(keys):
-        keys = [normalize_key(u) for u in keys]
-        if not all(keys):
-            raise _Fallback
+    keys = _normal_keys(uniques.tolist())
     table = np.empty(len(keys), dtype=object)
     table[:] = keys
     return table[codes]
 
 
-def _already_normal(keys: list[str]) -> bool:
-    """Whether every key already equals its :func:`normalize_key` form (checked in C on
-    one joined string: NUL never composes, so NFC of the join is the join of NFCs)."""
-    joined = "\x00".join(keys)
-    if joined.count("\x00") != len(keys) - 1:
+def _normal_keys(keys: list[object]) -> list[str]:
+    """The keys in :func:`normalize_key` form, or fall back when one is not non-blank
+    text. Keys already normal (the usual case) are checked in C on one joined string."""
+    try:
+        joined = "\x00".join(keys)  # type: ignore[arg-type]  # TypeError: not all text
+    except TypeError:
+        raise _Fallback from None
+    if not keys or "\x00\x00" in joined or joined.startswith("\x00") or joined.endswith("\x00"):
+        raise _Fallback  # a blank key
+    texts: list[str] = keys  # type: ignore[assignment]  # the join proved they are str
+    if _already_normal(joined, len(texts)):
+        return texts
+    normal = [normalize_key(u) for u in texts]
+    if not all(normal):
+        raise _Fallback
+    return normal
+
+
+def _already_normal(joined: str, count: int) -> bool:
+    """Whether each of the ``count`` NUL-joined keys equals its :func:`normalize_key`
+    form (NUL never composes, so NFC of the join is the join of NFCs)."""
+    if joined.count("\x00") != count - 1:
+        return False  # a key holds NUL itself
+    if " \x00" in joined or "\x00 " in joined or "  " in joined:
         return False
-    spaced = " \x00" in joined or "\x00 " in joined
-    return (
-        not spaced
-        and " ".join(joined.split()) == joined
-        and unicodedata.is_normalized("NFC", joined)
-    )
+    if joined.startswith(" ") or joined.endswith(" "):
+        return False
+    # Every whitespace character but the space is non-printable, so printable text
+    # (NUL separators aside) without the double and edge spaces above is split-stable.
+    split_stable = joined.replace("\x00", "a").isprintable() or (" ".join(joined.split()) == joined)
+    return split_stable and unicodedata.is_normalized("NFC", joined)
 
 
 def _floats(frame: pd.DataFrame, name: str) -> npt.NDArray[np.float64]:
@@ -172,21 +185,22 @@ def _tidy_columns(frame: pd.DataFrame) -> SheetColumns:
 
 def _wide_parts(
     frame: pd.DataFrame, m: Methodology
-) -> tuple[pd.Series, pd.Series | None, list[tuple[str, int, pd.Series]]]:
-    """Units, groups and node columns of a wide frame; unknown columns are refused."""
+) -> tuple[pd.Series, pd.Series | None, list[tuple[str, int, int]]]:
+    """Units, groups and node columns (id, slot, column position) of a wide frame;
+    unknown columns are refused."""
     c = compile_methodology(m)
     units = frame["unit"] if "unit" in frame.columns else frame.index.to_series()
     groups = frame["group"] if "group" in frame.columns else None
     columns = []
     unknown = []
-    for name in frame.columns:
+    for position, name in enumerate(frame.columns):
         if name in ("unit", "group"):
             continue
         key = normalize_key(str(name))
         if key not in c.pos:
             unknown.append(str(name))
             continue
-        columns.append((key, c.pos[key], frame[name]))
+        columns.append((key, c.pos[key], position))
     if unknown:
         raise UnknownNodeError(
             f"wide frame: columns {unknown} are not nodes or score components of {m.id} "
@@ -204,6 +218,18 @@ def _wide_parts(
     )
 
 
+def _unit_keys(col: pd.Series) -> tuple[str, ...]:
+    """One normalised, non-blank, distinct name per row of a wide frame, or fall back."""
+    codes, uniques = pd.factorize(col, use_na_sentinel=True)
+    if len(uniques) != len(col) or (codes < 0).any():
+        raise _Fallback  # a blank or repeated unit: the tidy path names it
+    raw = uniques.tolist()
+    keys = _normal_keys(raw)
+    if keys is not raw and len(set(keys)) != len(keys):
+        raise _Fallback  # two spellings of one unit: the tidy path names them
+    return tuple(keys)  # distinct values: factorize numbered them in row order
+
+
 def _wide_dense(
     m: Methodology,
     frame: pd.DataFrame,
@@ -213,40 +239,53 @@ def _wide_dense(
     """Dense arrays from an all-numeric wide frame (raises _Fallback on doubt)."""
     c = compile_methodology(m)
     unit_col, group_col, columns = _wide_parts(frame, m)
-    units = _keys(unit_col)
-    if len(units) == 0 or pd.Series(units).duplicated().any():
-        raise _Fallback
-    groups = np.full(len(units), None, dtype=object) if group_col is None else _opt_keys(group_col)
+    if len(unit_col) == 0 or len({slot for _, slot, _ in columns}) != len(columns):
+        raise _Fallback  # two columns for one node: the tidy path reports the duplicate
+    units = _unit_keys(unit_col)
+    groups = (None,) * len(units) if group_col is None else tuple(_opt_keys(group_col))
     n_units, size = len(units), len(c.slot_ids)
+    dtypes = frame.dtypes.tolist()
+    numeric = []
+    for _, s, position in columns:
+        dtype = dtypes[position]
+        if getattr(dtype, "kind", "O") in "iuf":
+            numeric.append((s, position))
+        elif not frame.iloc[:, position].isna().all():
+            raise _Fallback  # text or booleans: the tidy path reads or refuses them
     given = np.full((n_units, size), np.nan, order="F")
     present = np.zeros((n_units, size), dtype=bool, order="F")
-    for _, s, col in columns:
-        if pd.api.types.is_bool_dtype(col) or not pd.api.types.is_numeric_dtype(col):
-            if col.isna().all():
+    if numeric:
+        slots = np.array([s for s, _ in numeric], dtype=np.intp)
+        # One block for all numeric columns (a view when the frame holds one float block).
+        block = frame.iloc[:, [p for _, p in numeric]].to_numpy(dtype=np.float64, na_value=np.nan)
+        mask = ~np.isnan(block)
+        ruled = (
+            [k for k, s in enumerate(slots) if s < c.n_nodes and c.rules[s] is not None]
+            if cells == "values"
+            else []
+        )
+        plain = np.setdiff1d(np.arange(slots.size), ruled, assume_unique=True)
+        # Points: NaN is "not given"; anything else must be finite and within 0..bound.
+        sub = block[:, plain] if len(ruled) else block
+        with np.errstate(invalid="ignore"):
+            if ((sub < 0) | (sub > c.bound[slots[plain]] + 1e-9)).any():
+                raise _Fallback
+        given[:, slots[plain]] = sub
+        for k in ruled:
+            s = int(slots[k])
+            col_mask = mask[:, k]
+            if not col_mask.any():
                 continue
-            raise _Fallback
-        arr = col.to_numpy(dtype=np.float64, na_value=np.nan)
-        mask = ~np.isnan(arr)
-        if not mask.any():
-            continue
-        x = arr[mask]
-        rule = c.rules[s] if s < c.n_nodes else None
-        if cells == "values" and rule is not None:
+            x = block[col_mask, k]
+            rule = c.rules[s]
+            assert rule is not None
             mx = float(c.maxima[s])
             max_points = None if np.isnan(mx) else mx
             measures = rule.measures(x, max_points=max_points, rate_scale=rate_scale)
             if np.isnan(measures).any():
                 raise _Fallback
-            pts = rule.points(measures, 0.0 if max_points is None else max_points)
-        else:
-            if not np.all(np.isfinite(x)) or np.any(x < 0) or np.any(x > c.bound[s] + 1e-9):
-                raise _Fallback
-            pts = x
-        if mask.all():
-            given[:, s] = pts
-        else:
-            given[mask, s] = pts
-        present[:, s] = mask
+            given[col_mask, s] = rule.points(measures, 0.0 if max_points is None else max_points)
+        present[:, slots] = mask
     dense = DenseSheet(
         given=given,
         present=present,
@@ -254,7 +293,7 @@ def _wide_dense(
         self_given=np.broadcast_to(np.float64(np.nan), (n_units, size)),  # none: no memory
         appr_given=np.broadcast_to(np.float64(np.nan), (n_units, size)),
     )
-    return tuple(units), tuple(groups), dense
+    return units, groups, dense
 
 
 def wide_to_tidy(
@@ -277,7 +316,10 @@ def wide_to_tidy(
     c = compile_methodology(m)
     unit_col, group_col, columns = _wide_parts(frame, m)
     records: list[dict[str, object]] = []
-    cols = [(node, s, col.tolist(), col.isna().to_numpy()) for node, s, col in columns]
+    cols = [
+        (node, s, frame.iloc[:, p].tolist(), frame.iloc[:, p].isna().to_numpy())
+        for node, s, p in columns
+    ]
     units = unit_col.tolist()
     groups = None if group_col is None else group_col.tolist()
     for i, unit in enumerate(units):
