@@ -16,13 +16,14 @@ import io
 import json
 import sys
 import time
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 import numpy as np
-import pandas as pd
 
 from parindex._numbers import round_half_up
-from parindex._simulate import Simulation, Uncertainty, simulate
+
+if TYPE_CHECKING:
+    from parindex._simulate import Simulation
 
 __all__ = ["ProgressBar", "register"]
 
@@ -64,6 +65,8 @@ def _fmt(x: Any) -> str:
 
 
 def _table(out: io.TextIOBase, sim: Simulation) -> None:
+    import pandas as pd
+
     m = sim.methodology
     out.write(
         f"{m.id}: {sim.draws} draws, seed {sim.seed}; ties: {sim.ties}; ranks: median "
@@ -122,6 +125,7 @@ def _document(sim: Simulation) -> dict[str, Any]:
 
 
 def _cmd_simulate(args: argparse.Namespace, out: io.TextIOBase) -> int:
+    from parindex._simulate import Uncertainty, simulate
     from parindex.cli import _read_sheet, _resolve
 
     m = _resolve(args.methodology)

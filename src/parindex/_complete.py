@@ -44,10 +44,9 @@ import math
 import re
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import attrs
-import pandas as pd
 
 from parindex._io import MAX_FILE_BYTES, read_text_file
 from parindex._model import (
@@ -60,6 +59,9 @@ from parindex._model import (
 )
 from parindex.errors import InputFormatError, MethodologyError
 from parindex.rules import Rule, rule_from_dict
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = [
     "Disagreement",
@@ -205,6 +207,8 @@ def read_methodology_table(source: str | Path | pd.DataFrame) -> pd.DataFrame:
         >>> list(t.columns)
         ['id', 'name_vi', 'name_en', 'max_points', 'method', 'rule']
     """
+    import pandas as pd
+
     if isinstance(source, pd.DataFrame):
         frame = source.copy()
         name = "<table>"

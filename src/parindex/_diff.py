@@ -6,13 +6,15 @@ from __future__ import annotations
 import json
 import math
 import unicodedata
-from typing import Any, Literal, TypeAlias
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
 import attrs
-import pandas as pd
 
 from parindex._model import Methodology, Node
 from parindex._registry import get_methodology
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["ChangeKind", "MethodologyChange", "MethodologyDiff", "diff_methodologies"]
 
@@ -115,6 +117,8 @@ class MethodologyDiff:
             >>> list(d.to_frame().columns)
             ['kind', 'node', 'detail', 'before', 'after']
         """
+        import pandas as pd
+
         return pd.DataFrame(
             self._records(),
             columns=["kind", "node", "detail", "before", "after"],

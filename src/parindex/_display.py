@@ -9,12 +9,12 @@ import math
 from html import escape
 from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
-import pandas as pd
-
 from parindex._numbers import round_half_up
 from parindex.errors import InputFormatError
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from parindex._model import Methodology, Node
     from parindex._ranking import Ranking
     from parindex._scoring import Scores
@@ -175,6 +175,8 @@ def methodology_frame(m: Methodology, *, wide: bool = False) -> pd.DataFrame:
         for n in m.nodes()
     ]
     columns = ["node", "parent", "depth", "name_vi", "name_en", "max_points", "method", "rule"]
+    import pandas as pd
+
     frame = pd.DataFrame(rows, columns=[*columns, "allow_na"])
     frame["max_points"] = frame["max_points"].astype("float64")
     return frame
@@ -201,6 +203,8 @@ def _methodology_wide(m: Methodology) -> pd.DataFrame:
         )
     columns = [f"level_{i + 1}" for i in range(depth)]
     columns += ["name_vi", "name_en", "max_points", "method", "rule"]
+    import pandas as pd
+
     frame = pd.DataFrame(rows, columns=columns)
     frame["max_points"] = frame["max_points"].astype("float64")
     return frame
@@ -259,6 +263,8 @@ def scores_html(scores: Scores, language: Language = "en") -> str:
 
 def ranking_html(ranking: Ranking, language: Language = "en") -> str:
     """A ranking as a table, best first."""
+    import pandas as pd
+
     lab = _labels(language)
     keys = ("rank", "unit", "group", "points", "index", "band")
     head = "".join(

@@ -10,10 +10,10 @@ policy gives the same ranks whatever the input order.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING
 
 import attrs
 import numpy as np
-import pandas as pd
 
 from parindex._model import Band, Methodology, TiePolicy
 from parindex._numbers import round_half_up, snap
@@ -21,10 +21,15 @@ from parindex._scoring import Scores
 from parindex._sheet import normalize_key
 from parindex.errors import DuplicateEntryError, InputFormatError, UnknownUnitError
 
+if TYPE_CHECKING:
+    import pandas as pd
+
 __all__ = ["Ranking", "assign_band", "rank", "rank_change", "rank_values"]
 
 
 def _key(index: pd.Series, precision: int | None) -> pd.Series:
+    import pandas as pd
+
     if precision is None:
         return index.map(lambda x: snap(float(x)) if pd.notna(x) else np.nan).astype("float64")
     return index.map(
@@ -55,6 +60,8 @@ def assign_band(index: float | None, bands: Sequence[Band]) -> str | None:
         >>> assign_band(90.0, bands), assign_band(89.99, bands), assign_band(50, bands)
         ('A', 'B', None)
     """
+    import pandas as pd
+
     if index is None or pd.isna(index):
         return None
     for band in bands:
@@ -82,6 +89,8 @@ def rank_values(
         >>> rank_values({"a": 85.0, "b": 85.0, "c": 80.0}).tolist()
         [1, 1, 3]
     """
+    import pandas as pd
+
     _check_policy(ties, precision)
     try:
         series = (
@@ -146,6 +155,8 @@ class Ranking:
 
     def rank_of(self, unit: str) -> int | None:
         """A unit's rank (``None`` when unranked or its index is unknown)."""
+        import pandas as pd
+
         key = normalize_key(unit) if isinstance(unit, str) else unit
         row = self.table.loc[self.table["unit"] == key, "rank"]
         if row.empty:
@@ -182,6 +193,8 @@ def rank(
         >>> table[["unit", "rank"]].to_dict("records")
         [{'unit': 'A', 'rank': 1}, {'unit': 'B', 'rank': 1}, {'unit': 'C', 'rank': 3}]
     """
+    import pandas as pd
+
     m = scores.methodology
     policy = m.ranking
     ties = policy.ties if ties is None else ties

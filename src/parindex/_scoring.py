@@ -9,12 +9,12 @@ kept at full precision; :func:`parindex.round_half_up` rounds for presentation o
 from __future__ import annotations
 
 import math
+import sys
 from collections.abc import Iterator, Mapping
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import attrs
 import numpy as np
-import pandas as pd
 
 from parindex._engine import (
     TOTAL,
@@ -29,6 +29,9 @@ from parindex._numbers import snap
 from parindex._sheet import ScoreSheet, normalize_key
 from parindex.errors import InputFormatError, UnknownUnitError
 from parindex.rules import RateScale
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["TOTAL", "NodeScore", "Scores", "UnitResult", "score"]
 
@@ -172,6 +175,8 @@ class Scores:
             >>> r.totals()[["unit", "index"]].to_dict("records")
             [{'unit': 'Đắk Lắk', 'index': 75.37}]
         """
+        import pandas as pd
+
         b = self.batch
         t = b.compiled.total_slot
         return pd.DataFrame(
@@ -196,6 +201,8 @@ class Scores:
             >>> r.to_frame().head(3)[["node", "points", "index"]].to_dict("records")
             [{'node': 'total', 'points': 75.37, 'index': 75.37}, {'node': '1', 'points': 5.5, 'index': 55.0}, {'node': '2', 'points': 8.16, 'index': 81.6}]
         """
+        import pandas as pd
+
         b = self.batch
         c = b.compiled
         n, total = c.n_nodes, c.total_slot
@@ -234,6 +241,8 @@ def _some(names: tuple[str, ...], limit: int = 5) -> str:
 
 
 def _snap_col(x: np.ndarray) -> pd.Series:
+    import pandas as pd
+
     return pd.Series(np.round(x.astype(np.float64), 9) + 0.0, dtype="float64")
 
 
@@ -321,7 +330,9 @@ def score(
             f"methodology must be a Methodology or a methodology id, got "
             f"{type(methodology).__name__}"
         )
-    if isinstance(sheet, pd.DataFrame):
+    # A DataFrame can only exist once pandas is imported; don't import it to check.
+    pandas = sys.modules.get("pandas")
+    if pandas is not None and isinstance(sheet, pandas.DataFrame):
         sheet = ScoreSheet.from_frame(sheet, collect_all=collect_all)
     if not isinstance(sheet, ScoreSheet):
         raise InputFormatError(

@@ -15,11 +15,10 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import attrs
 import numpy as np
-import pandas as pd
 
 from parindex._io import MAX_FILE_BYTES, read_text_file, safe_parse
 from parindex.errors import (
@@ -31,6 +30,9 @@ from parindex.errors import (
     ScoreSheetErrors,
 )
 from parindex.rules import _NUMBER
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["SHEET_COLUMNS", "ScoreEntry", "ScoreSheet", "normalize_key"]
 
@@ -562,6 +564,8 @@ class ScoreSheet:
 
     def to_frame(self) -> pd.DataFrame:
         """A tidy DataFrame with every :data:`SHEET_COLUMNS` column."""
+        import pandas as pd
+
         rows = [
             {
                 "unit": e.unit,
@@ -634,6 +638,8 @@ def _check_columns(columns: Sequence[str], name: str) -> None:
 
 
 def _is_missing(v: object) -> bool:
+    import pandas as pd
+
     if v is None or v is pd.NA or v is pd.NaT:
         return True
     return isinstance(v, float) and math.isnan(v)

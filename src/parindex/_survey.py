@@ -30,12 +30,11 @@ import warnings
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from importlib import resources
 from pathlib import Path
-from typing import Literal, TypeAlias
+from typing import TYPE_CHECKING, Literal, TypeAlias
 
 import attrs
 import numpy as np
 import numpy.typing as npt
-import pandas as pd
 
 from parindex._io import _expect, read_text_file, safe_parse
 from parindex._io import _keys as _only
@@ -49,6 +48,9 @@ from parindex.errors import (
     SurveyResponseError,
 )
 from parindex.rules import DirectPoints, PercentTiers, Proportional
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = [
     "BUILTIN_SCALES",
@@ -640,6 +642,8 @@ def read_responses(path: str | Path) -> pd.DataFrame:
 
 def responses_from_csv_text(text: str, *, name: str = "<csv>") -> pd.DataFrame:
     """Parse tidy CSV responses (every cell as text)."""
+    import pandas as pd
+
     if len(text) > MAX_RESPONSE_BYTES:
         raise InputFormatError(f"{name}: over the size limit of {MAX_RESPONSE_BYTES} bytes")
     text = text.removeprefix("\ufeff")
@@ -681,6 +685,8 @@ class _Prepared:
 
 def _clean_keys(col: pd.Series) -> npt.NDArray[np.object_]:
     """Keys as NFC text with single spaces; cleaned once per distinct value."""
+    import pandas as pd
+
     codes, uniques = pd.factorize(col.to_numpy(dtype=object), use_na_sentinel=True)
     text = pd.Series(uniques, dtype=object).astype(str)
     text = text.str.normalize("NFC").str.replace(r"\s+", " ", regex=True).str.strip()
@@ -716,6 +722,8 @@ def _lookup(
     values: npt.NDArray[np.object_], ids: list[str], what: str, qid: str, keys: _Keys
 ) -> IntArray:
     """Positions of ``values`` in ``ids``; an unknown value is an error naming the row."""
+    import pandas as pd
+
     idx = pd.Index(ids).get_indexer(pd.Index(values)).astype(np.intp)
     bad = np.flatnonzero(idx < 0)
     if bad.size:
@@ -728,6 +736,8 @@ def _lookup(
 
 
 def _prepare(responses: pd.DataFrame, q: Questionnaire, dont_know: DontKnowPolicy) -> _Prepared:
+    import pandas as pd
+
     if not isinstance(responses, pd.DataFrame):
         raise InputFormatError(
             f"responses must be a pandas DataFrame, got {type(responses).__name__}"
@@ -844,6 +854,8 @@ def _read_answers(
     keys: _Keys,
 ) -> tuple[FloatArray, FloatArray, npt.NDArray[np.int8]]:
     """Rescaled answers, positive flags and status (0 answer, 1 don't know, 2 blank)."""
+    import pandas as pd
+
     if col.dtype == bool:
         raise SurveyResponseError("responses: answers must be codes, not True/False")
     text = col.where(col.notna(), "").astype(str).str.strip()
@@ -1159,6 +1171,8 @@ def aggregate_survey(
         >>> r.table[["unit", "node", "points", "answers", "dont_know"]].to_dict("records")
         [{'unit': 'A', 'node': '7.4', 'points': 3.0, 'answers': 2, 'dont_know': 1}]
     """
+    import pandas as pd
+
     q = questionnaire
     if methodology is None:
         from parindex._registry import get_methodology
@@ -1316,6 +1330,8 @@ def sipas_index(
         >>> t[t.unit == "Huyện A"].round(2).to_dict("records")[-1]
         {'unit': 'Huyện A', 'dimension': 'overall', 'percent': 75.8, 'answers': 108}
     """
+    import pandas as pd
+
     q = questionnaire
     dims = list(dict.fromkeys(i.dimension for i in q.items if i.dimension))
     if not dims:

@@ -1,0 +1,54 @@
+"""``import parindex`` stays light: pandas loads only when a DataFrame feature runs.
+
+Each check runs a fresh interpreter, since this test session has long imported pandas.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from .conftest import ROOT
+
+
+def _fresh(code: str) -> str:
+    path = os.pathsep.join(p for p in (str(ROOT / "src"), os.environ.get("PYTHONPATH")) if p)
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": path},
+    )
+    return done.stdout.strip()
+
+
+def test_import_parindex_does_not_import_pandas() -> None:
+    assert _fresh("import parindex, sys; print('pandas' in sys.modules)") == "False"
+
+
+@pytest.mark.parametrize("argv", [["methodologies"], ["show", "province-2017"]])
+def test_catalogue_commands_do_not_import_pandas(argv: list[str]) -> None:
+    code = (
+        "import contextlib, io, sys\n"
+        "from parindex.cli import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        f"    status = main({argv!r})\n"
+        "print(status, 'pandas' in sys.modules)"
+    )
+    assert _fresh(code) == "0 False"
+
+
+def test_a_frame_made_after_import_parindex_is_still_recognised() -> None:
+    # score() checks for a DataFrame without importing pandas; pandas arrives later here.
+    code = (
+        "import parindex\n"
+        "frame = parindex.ScoreSheet.read('examples/daklak-2017.csv').to_frame()\n"
+        "result = parindex.score('province-2017', frame)\n"
+        "print(parindex.round_half_up(result.unit('Đắk Lắk').total.index))"
+    )
+    assert _fresh(code) == "75.37"
