@@ -361,11 +361,11 @@ def _check_overlap(
     # no given column has a given ancestor column, no unit can overlap: skip the rows.
     given_cols: list[bool] = np.any(present, axis=0).tolist()
     if not given_cols[total]:
-        above = [False] * n  # some ancestor column is given
+        given_above = [False] * n  # some ancestor column is given
         for j in range(n):  # pre-order: parents come first
             p = int(c.parent[j])
-            above[j] = p >= 0 and (above[p] or given_cols[p])
-        if not any(given_cols[j] and above[j] for j in range(n)):
+            given_above[j] = p >= 0 and (given_above[p] or given_cols[p])
+        if not any(given_cols[j] and given_above[j] for j in range(n)):
             return
     anc = np.zeros((present.shape[0], n), dtype=bool, order="F")
     present = np.asfortranarray(present)
