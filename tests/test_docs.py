@@ -7,6 +7,7 @@ in the registry has its row in the worked-examples overview.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -46,6 +47,16 @@ def test_every_page_is_in_the_nav() -> None:
     # A page outside the nav is reachable only by a link, and mkdocs says so only at INFO.
     pages = {p.relative_to(DOCS).as_posix() for p in DOCS.rglob("*.md")}
     assert sorted(pages - set(_nav())) == []
+
+
+def test_readme_links_to_the_docs_and_every_relative_link_resolves() -> None:
+    # The README's links must work on GitHub and in a checkout, without the built site.
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    targets = re.findall(r"\]\(([^)\s]+)\)", readme)
+    relative = [t for t in targets if "://" not in t and not t.startswith("#")]
+    for page in ("docs/index.md", "docs/getting-started.md", "docs/methodologies/index.md"):
+        assert page in relative
+    assert [t for t in relative if not (ROOT / t).exists()] == []
 
 
 def test_every_worked_example_is_in_the_nav() -> None:
