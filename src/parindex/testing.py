@@ -592,9 +592,3 @@ def assert_matches_published(
         got = round_half_up(value, decimals)
         if got != round_half_up(expected, decimals):
             raise AssertionError(f"unit {unit!r}: {field} {got} != published {expected}")
-
-
-def _hypothesis_setup_hook() -> None:
-    """Register strategies for the public attrs types (hypothesis entry point)."""
-    st.register_type_strategy(Methodology, methodologies())
-    st.register_type_strategy(AdministrativeUnit, administrative_units())
