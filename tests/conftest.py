@@ -11,6 +11,13 @@ from hypothesis import HealthCheck, settings
 
 ROOT = Path(__file__).resolve().parent.parent
 
+# Đắk Lắk's published 2023 score components (tests/golden/daklak-2023-blocks.csv): index
+# 87.33, band B under 876/QĐ-BNV's 2023 thresholds.
+DAKLAK_2023_CSV = (
+    "unit,node,points\nĐắk Lắk,appraisal,57.92\nĐắk Lắk,impact,2.97\n"
+    "Đắk Lắk,leader_survey,18.29\nĐắk Lắk,sipas,8.15\n"
+)
+
 
 def fresh_python(code: str) -> str:
     """Run ``code`` in a new interpreter on this source tree; its stdout, stripped.

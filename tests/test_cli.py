@@ -11,7 +11,7 @@ import pytest
 
 from parindex.cli import main
 
-from .conftest import ROOT
+from .conftest import DAKLAK_2023_CSV, ROOT
 
 
 def run(*args: str, stdin: str | None = None) -> tuple[int, str, str]:
@@ -139,6 +139,33 @@ def test_unknown_methodology_and_missing_file() -> None:
     code, _, err = run("score", "-m", "province-2017", "no/such/file.csv")
     assert code == 2
     assert "no/such/file.csv" in err
+
+
+def test_a_level_year_key_bands_with_its_year() -> None:
+    code, out, err = run(
+        "score", "-m", "province-2023", "-", "--format", "json", stdin=DAKLAK_2023_CSV
+    )
+    assert code == 0, err
+    doc = json.loads(out)
+    assert (doc["methodology"], doc["year"]) == ("province-2022", 2023)
+    assert (doc["units"][0]["index"], doc["units"][0]["band"]) == (87.33, "B")
+    code, out, err = run("score", "-m", "province-2023", "-", stdin=DAKLAK_2023_CSV)
+    assert code == 0, err
+    assert out.splitlines()[3].split()[-1] == "B"
+
+
+@pytest.mark.parametrize(
+    ("key", "year", "fragment"),
+    [
+        ("province-2022", "2021", "covers 2022, 2023, 2024, not 2021"),
+        ("province-2023", "2024", "'province-2023' names 2023, not 2024"),
+    ],
+)
+def test_a_year_the_methodology_does_not_cover_exits_2(key: str, year: str, fragment: str) -> None:
+    code, out, err = run("score", "-m", key, "--year", year, "-", stdin=DAKLAK_2023_CSV)
+    assert (code, out) == (2, "")
+    assert fragment in err
+    assert err.count("\n") == 1
 
 
 def test_usage_errors_are_one_line() -> None:

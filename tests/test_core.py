@@ -379,6 +379,32 @@ def test_registry_lookups() -> None:
         parindex.get_methodology("district-2024")
 
 
+def test_a_level_year_key_names_its_evaluation_year() -> None:
+    reg = parindex.default_registry
+    m, year = reg.lookup("province-2023")
+    assert (m.id, year) == ("province-2022", 2023)
+    # An id names a decision, which may cover several years: it implies none.
+    assert reg.lookup("province-2022") == (m, None)
+    assert reg.lookup("876/QĐ-BNV", level="province") == (m, None)
+    assert reg.lookup("province-2022", year=2024) == (m, 2024)
+    assert reg.lookup("province-2023", year=2023) == (m, 2023)
+    with pytest.raises(parindex.UnknownMethodologyError, match="names 2023, not 2024"):
+        reg.lookup("province-2023", year=2024)
+
+
+def test_a_year_the_methodology_does_not_cover_is_an_error() -> None:
+    m = parindex.get_methodology("province-2022")
+    assert [b.label for b in m.bands_for(2023)] == ["A", "B"]
+    with pytest.raises(parindex.UnknownMethodologyError, match="covers 2022, 2023, 2024, not 2021"):
+        m.bands_for(2021)
+    scores = parindex.score("province-2017", ScoreSheet.read(ROOT / "examples/daklak-2017.csv"))
+    assert parindex.rank(scores, year=2017).year == 2017
+    with pytest.raises(parindex.UnknownMethodologyError, match="covers 2017, not 2018"):
+        parindex.rank(scores, year=2018)
+    # Without evaluation years nothing contradicts a year, and no bands are known.
+    assert parindex.get_methodology("camau-2013").bands_for(2013) == ()
+
+
 def test_public_api_is_exactly_all() -> None:
     public = {n for n in dir(parindex) if not n.startswith("_")} - {
         "errors",

@@ -17,6 +17,8 @@ import parindex
 from parindex._service import MAX_BODY_BYTES, dispatch, serve_in_thread
 from parindex.cli import main
 
+from .conftest import DAKLAK_2023_CSV
+
 DAKLAK = "examples/daklak-2017.csv"
 BINHDUONG = "examples/binhduong-district-2017.csv"
 
@@ -111,6 +113,24 @@ def test_score_options_reach_the_engine(base_url: str) -> None:
     assert doc["ties"] == "dense"
     assert [u["nodes"]["1"]["points"] for u in doc["units"]] == [5.5, 5.5]
     assert doc["units"][0]["index"] is None  # the other fields are unknown
+
+
+def test_a_level_year_key_bands_with_its_year() -> None:
+    sheet = json.loads(parindex.ScoreSheet.from_csv_text(DAKLAK_2023_CSV).to_json())
+    body = {"methodology": "province-2023", "sheet": sheet}
+    for path in ("/score", "/rank"):
+        status, text = dispatch("POST", path, json.dumps(body).encode())
+        assert status == 200, text
+        doc = json.loads(text)
+        assert doc["year"] == 2023
+        assert (doc.get("units") or doc.get("ranking"))[0]["band"] == "B"
+    status, text = dispatch("POST", "/score", json.dumps(body | {"year": 2024}).encode())
+    assert status == 422
+    assert "names 2023, not 2024" in json.loads(text)["error"]["message"]
+    body = {"methodology": "province-2022", "sheet": sheet, "year": 2021}
+    status, text = dispatch("POST", "/score", json.dumps(body).encode())
+    assert status == 422
+    assert "covers 2022, 2023, 2024, not 2021" in json.loads(text)["error"]["message"]
 
 
 def test_listing_and_showing_match_the_cli(base_url: str) -> None:

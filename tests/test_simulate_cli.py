@@ -8,6 +8,8 @@ import pytest
 
 from parindex.cli import main
 
+from .conftest import DAKLAK_2023_CSV
+
 ARGS = [
     "simulate",
     "-m",
@@ -67,3 +69,20 @@ def test_bad_spec_is_one_line_and_exit_2(
 def test_draws_must_be_positive(capsys: pytest.CaptureFixture[str]) -> None:
     assert main([*ARGS[:-4], "--draws", "0"]) == 2
     assert "must be >= 1" in capsys.readouterr().err
+
+
+def test_a_level_year_key_bands_with_its_year(
+    tmp_path: object, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from pathlib import Path
+
+    folder = Path(str(tmp_path))
+    (folder / "sheet.csv").write_text(DAKLAK_2023_CSV, encoding="utf-8")
+    (folder / "u.yaml").write_text('inputs:\n  - {node: "sipas", sd: 0.5}\n', encoding="utf-8")
+    args = ["simulate", "-m", "province-2023", str(folder / "sheet.csv")]
+    args += ["-u", str(folder / "u.yaml"), "--draws", "20", "--format", "json"]
+    assert main(args) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["summary"][0]["likely_band"] == "B"
+    assert main([*args, "--year", "2024"]) == 2
+    assert "'province-2023' names 2023, not 2024" in capsys.readouterr().err

@@ -126,9 +126,9 @@ def _document(sim: Simulation) -> dict[str, Any]:
 
 def _cmd_simulate(args: argparse.Namespace, out: io.TextIOBase) -> int:
     from parindex._simulate import Uncertainty, simulate
-    from parindex.cli import _read_sheet, _resolve
+    from parindex.cli import _read_sheet, _resolve_year
 
-    m = _resolve(args.methodology)
+    m, year = _resolve_year(args.methodology, args.year)
     sheet = _read_sheet(args)
     spec = Uncertainty.read(args.uncertainty)
     show = args.progress or (not args.no_progress and sys.stderr.isatty())
@@ -142,7 +142,7 @@ def _cmd_simulate(args: argparse.Namespace, out: io.TextIOBase) -> int:
         missing=args.missing,
         rate_scale=args.rate_scale,
         ties=args.ties,
-        year=args.year,
+        year=year,
         progress=bar,
     )
     if args.format == "json":
@@ -183,7 +183,12 @@ def register(sub: Any) -> None:
     p.add_argument("--missing", choices=("error", "zero", "unknown"), default="error")
     p.add_argument("--rate-scale", choices=("percent", "fraction"), default=None)
     p.add_argument("--decimal-comma", action="store_true", help="read 87,82 as 87.82")
-    p.add_argument("--year", type=int, default=None, help="evaluation year (for bands)")
+    p.add_argument(
+        "--year",
+        type=int,
+        default=None,
+        help="evaluation year (for bands; default: a level-year key's year)",
+    )
     p.add_argument("--collect-all", action="store_true", help="report every problem at once")
     bar = p.add_mutually_exclusive_group()
     bar.add_argument(

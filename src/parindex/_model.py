@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Literal, TypeAlias
 
 import attrs
 
-from parindex.errors import MethodologyError
+from parindex.errors import MethodologyError, UnknownMethodologyError
 from parindex.rules import Rule
 
 if TYPE_CHECKING:
@@ -590,11 +590,33 @@ class Methodology:
 
     def bands_for(self, year: int | None = None) -> tuple[Band, ...]:
         """Bands of an evaluation year (empty if none are known). With ``year=None``
-        and a single evaluation year, that year's bands."""
+        and a single evaluation year, that year's bands.
+
+        Raises:
+            UnknownMethodologyError: ``year`` is not one of the evaluation years (another
+                methodology scored that year, with its own bands). A methodology without
+                evaluation years has no bands, so any year gives none.
+
+        Example:
+            >>> import parindex
+            >>> m = parindex.get_methodology("province-2022")
+            >>> [b.label for b in m.bands_for(2023)]
+            ['A', 'B']
+            >>> m.bands_for(2021)
+            Traceback (most recent call last):
+            ...
+            parindex.errors.UnknownMethodologyError: province-2022 (876/QĐ-BNV) covers 2022, 2023, 2024, not 2021
+        """
         if year is None:
             if len(self.evaluation_years) != 1:
                 return ()
             year = self.evaluation_years[0]
+        if self.evaluation_years and year not in self.evaluation_years:
+            decision = f" ({self.decision.number})" if self.decision.number else ""
+            raise UnknownMethodologyError(
+                f"{self.id}{decision} covers {', '.join(map(str, self.evaluation_years))}, "
+                f"not {year}"
+            )
         return self.bands.get(year, ())
 
     def describe_completeness(self) -> str:

@@ -109,13 +109,41 @@ class Registry:
             UnknownMethodologyError: nothing matches, or the key is ambiguous; the
                 message lists the candidates or the years that are covered.
         """
+        return self.lookup(key, level=level)[0]
+
+    def lookup(
+        self, key: str, *, level: str | None = None, year: int | None = None
+    ) -> tuple[Methodology, int | None]:
+        """Like :meth:`get`, with the evaluation year to score and band for: the year of
+        a ``level-year`` key (``"province-2023"`` is 876/QĐ-BNV in 2023), else ``year``.
+        An id, alias or decision number names a decision, which may cover several
+        years, so it implies none (``"province-2022"`` is the id of 876/QĐ-BNV).
+
+        Raises:
+            UnknownMethodologyError: as :meth:`get`, or ``year`` is not the year of the
+                ``level-year`` key.
+
+        Example:
+            >>> import parindex
+            >>> m, year = parindex.default_registry.lookup("province-2023")
+            >>> m.id, year
+            ('province-2022', 2023)
+            >>> parindex.default_registry.lookup("province-2022", year=2024)[1]
+            2024
+        """
+        m, implied = self._find(key, level)
+        if implied is not None and year is not None and year != implied:
+            raise UnknownMethodologyError(f"{key!r} names {implied}, not {year}")
+        return m, implied if implied is not None else year
+
+    def _find(self, key: str, level: str | None) -> tuple[Methodology, int | None]:
         self._ensure_loaded()
         if key in self._items:
-            return self._items[key]
+            return self._items[key], None
         wanted = _norm(key)
         for m in self._items.values():
             if wanted in {_norm(a) for a in m.aliases}:
-                return m
+                return m, None
         by_decision = [
             m
             for m in self._items.values()
@@ -124,7 +152,7 @@ class Registry:
             and (level is None or m.level == level)
         ]
         if len(by_decision) == 1:
-            return by_decision[0]
+            return by_decision[0], None
         if len(by_decision) > 1:
             options = ", ".join(f"{m.id} (level {m.level})" for m in by_decision)
             raise UnknownMethodologyError(
@@ -136,7 +164,7 @@ class Registry:
             national = [m for m in self._items.values() if m.level == lvl and _national(m)]
             hits = [m for m in national if year in m.evaluation_years]
             if len(hits) == 1:
-                return hits[0]
+                return hits[0], year
             if len(hits) > 1:
                 raise UnknownMethodologyError(
                     f"{key!r} matches several methodologies: {', '.join(m.id for m in hits)}"

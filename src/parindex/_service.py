@@ -35,7 +35,7 @@ from parindex import __version__
 from parindex._io import _depth, methodology_from_dict, methodology_to_dict
 from parindex._model import Methodology
 from parindex._ranking import rank, rank_values
-from parindex._registry import get_methodology, list_methodologies
+from parindex._registry import default_registry, get_methodology, list_methodologies
 from parindex._schema import SCHEMA_NAMES, json_schema
 from parindex._scoring import score
 from parindex._sheet import ScoreSheet
@@ -252,11 +252,12 @@ def _bool_option(body: Mapping[str, Any], key: str) -> bool:
     return value
 
 
-def _methodology(ref: object) -> Methodology:
+def _methodology(ref: object, year: int | None) -> tuple[Methodology, int | None]:
+    """The methodology and the evaluation year (a ``level-year`` key's, else ``year``)."""
     if isinstance(ref, str) and ref.strip():
-        return get_methodology(ref)
+        return default_registry.lookup(ref, year=year)
     if isinstance(ref, dict):
-        return methodology_from_dict(ref, name="methodology")
+        return methodology_from_dict(ref, name="methodology"), year
     raise HttpError(
         400,
         "'methodology' must be an id such as \"province-2017\" or a methodology document, "
@@ -298,7 +299,7 @@ def _scored(body: dict[str, Any]) -> tuple[Any, Any]:
     precision = _int_option(body, "rank_precision")
     decimal_comma = _bool_option(body, "decimal_comma")
     collect_all = _bool_option(body, "collect_all")
-    m = _methodology(body["methodology"])
+    m, year = _methodology(body["methodology"], year)
     sheet = _sheet(body["sheet"], decimal_comma=decimal_comma, collect_all=collect_all)
     scores = score(m, sheet, missing=missing, rate_scale=rate_scale, collect_all=collect_all)
     ranking = rank(scores, ties=ties, precision=precision, year=year)

@@ -21,7 +21,7 @@ from parindex._io import dump_methodology, load_methodology
 from parindex._model import Methodology, Node
 from parindex._numbers import round_half_up, snap
 from parindex._ranking import Ranking, rank
-from parindex._registry import get_methodology, list_methodologies
+from parindex._registry import default_registry, list_methodologies
 from parindex._scoring import Scores, score
 from parindex._sheet import ScoreSheet
 from parindex.errors import MethodologyError, ParIndexError
@@ -42,9 +42,14 @@ class _Parser(argparse.ArgumentParser):
 
 def _resolve(key: str) -> Methodology:
     """A methodology id/alias/decision/level-year key, or a path to a methodology file."""
+    return _resolve_year(key, None)[0]
+
+
+def _resolve_year(key: str, year: int | None) -> tuple[Methodology, int | None]:
+    """:func:`_resolve`, with the evaluation year: a ``level-year`` key's, else ``year``."""
     if key.lower().endswith((".yaml", ".yml", ".json")) and Path(key).exists():
-        return load_methodology(key)
-    return get_methodology(key)
+        return load_methodology(key), year
+    return default_registry.lookup(key, year=year)
 
 
 def _num(x: float | None, decimals: int | None) -> float | None:
@@ -248,12 +253,12 @@ def _read_sheet(args: argparse.Namespace) -> ScoreSheet:
 
 
 def _cmd_score(args: argparse.Namespace, out: io.TextIOBase) -> int:
-    m = _resolve(args.methodology)
+    m, year = _resolve_year(args.methodology, args.year)
     sheet = _read_sheet(args)
     scores = score(
         m, sheet, missing=args.missing, rate_scale=args.rate_scale, collect_all=args.collect_all
     )
-    ranking = rank(scores, ties=args.ties, precision=args.rank_precision, year=args.year)
+    ranking = rank(scores, ties=args.ties, precision=args.rank_precision, year=year)
     if args.format == "json":
         out.write(
             json.dumps(
@@ -379,7 +384,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="how to read bare numbers for rates (default: refuse them)",
     )
     p.add_argument("--decimal-comma", action="store_true", help="read 87,82 as 87.82")
-    p.add_argument("--year", type=int, default=None, help="evaluation year (for bands)")
+    p.add_argument(
+        "--year",
+        type=int,
+        default=None,
+        help="evaluation year (for bands; default: a level-year key's year)",
+    )
     p.add_argument("--collect-all", action="store_true", help="report every problem at once")
     p.set_defaults(func=_cmd_score)
 
