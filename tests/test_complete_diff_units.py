@@ -197,6 +197,24 @@ def test_complete_cli(tmp_path: Path) -> None:
     assert "node 1: max_points is 12 in the skeleton but 13 in the table" in err
 
 
+def test_complete_cli_reports_every_disagreement(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.csv"
+    bad.write_text("id,max_points\n1,13\n2,99\n3,1\n4,2\n5,3\n", encoding="utf-8")
+    problems = parindex.compare_with_skeleton(
+        parindex.get_methodology("ministry-2017"), parindex.read_methodology_table(bad)
+    )
+    assert len(problems) > 3
+    code, out, err = run("complete", "ministry-2017", str(bad))
+    assert (code, out) == (2, "")
+    assert err.count("\n") == 1
+    assert f"in {len(problems)} places" in err
+    assert "more)" not in err
+    for problem in problems:
+        assert str(problem) in err
+    for node in "12345":
+        assert f"node {node}: max_points is" in err
+
+
 def test_table_needs_an_id_column() -> None:
     with pytest.raises(parindex.InputFormatError, match="'id' column"):
         parindex.read_methodology_table(pd.DataFrame({"name": ["x"]}))

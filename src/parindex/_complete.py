@@ -475,10 +475,10 @@ def complete_methodology(
     rank = {"max_points": 0, "split": 1}
     problems = sorted(compare_with_skeleton(skeleton, frame), key=lambda d: rank.get(d.what, 2))
     if problems and not accept_table:
-        shown = "; ".join(map(str, problems[:3]))
-        more = f"; ... ({len(problems) - 3} more)" if len(problems) > 3 else ""
+        # Every one, not the first few: whoever fixes the table needs each node.
+        shown = "; ".join(map(str, problems))
         raise MethodologyError(
-            f"the table disagrees with {skeleton.id} in {len(problems)} places: {shown}{more}"
+            f"the table disagrees with {skeleton.id} in {len(problems)} places: {shown}"
             if len(problems) > 1
             else f"the table disagrees with {skeleton.id}: {shown}",
             node=problems[0].node,
