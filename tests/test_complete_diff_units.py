@@ -215,6 +215,17 @@ def test_complete_cli_reports_every_disagreement(tmp_path: Path) -> None:
         assert f"node {node}: max_points is" in err
 
 
+def test_a_name_column_is_the_vietnamese_name(tmp_path: Path) -> None:
+    csv = tmp_path / "annex.csv"
+    csv.write_text("id,name,max_points\n1,Công tác chỉ đạo,12\n", encoding="utf-8")
+    table = parindex.read_methodology_table(csv)
+    assert table.loc[0, "name_vi"] == "Công tác chỉ đạo"
+    assert list(table.columns) == ["id", "name_vi", "name_en", "max_points", "method", "rule"]
+    both = pd.DataFrame({"id": ["1"], "Name": ["a"], "name_vi": ["b"]})
+    with pytest.raises(parindex.InputFormatError, match="both 'name' and 'name_vi'"):
+        parindex.read_methodology_table(both)
+
+
 def test_table_needs_an_id_column() -> None:
     with pytest.raises(parindex.InputFormatError, match="'id' column"):
         parindex.read_methodology_table(pd.DataFrame({"name": ["x"]}))

@@ -66,7 +66,10 @@ def register(subparsers: Any) -> None:
         "complete", help="complete a partial methodology from a tidy table (CSV or .xlsx)"
     )
     p.add_argument("skeleton", help="the shipped methodology to complete (id or file)")
-    p.add_argument("table", help="CSV or .xlsx with id, name_vi, name_en, max_points, method, rule")
+    p.add_argument(
+        "table",
+        help="CSV or .xlsx with id, name_vi (or name), name_en, max_points, method, rule",
+    )
     p.add_argument("-o", "--output", default=None, help="write the YAML here (default: stdout)")
     p.add_argument("--id", default=None, help="id of the result (default: SKELETON-completed)")
     p.add_argument(

@@ -12,7 +12,7 @@ Table columns
     the decision's numbering: ``3``, ``3.2``, ``3.2.1``; a score component id
     (``appraisal``, ``survey``, ``sipas``, ``leader_survey``, ``impact``) gives that
     component's maximum; ``total`` gives the total maximum.
-``name_vi``, ``name_en``
+``name_vi`` (or ``name``), ``name_en``
     names (optional; the skeleton's names are kept where the table leaves them blank).
 ``max_points``
     the node's maximum (required for nodes of a complete table).
@@ -74,6 +74,9 @@ __all__ = [
 _TOL = 1e-9
 _TREE_KEYS = ("fields", "criteria", "sub_criteria")
 _COLUMNS = ("id", "name_vi", "name_en", "max_points", "method", "rule")
+# Other spellings of a column: the specified table (id, name, maximum, method, rule)
+# calls the Vietnamese name ``name``.
+_ALIASES = {"name": "name_vi"}
 _METHODS: dict[str, Method] = {
     "appraisal": "appraisal",
     "self": "appraisal",
@@ -198,7 +201,8 @@ def _with_node(build: Any, node: str) -> Rule:
 
 def read_methodology_table(source: str | Path | pd.DataFrame) -> pd.DataFrame:
     """A tidy methodology table from a CSV or Excel (``.xlsx``) file, or a copy of a
-    DataFrame, with the columns normalised (``id`` required; the others optional).
+    DataFrame, with the columns normalised (``id`` required; the others optional;
+    ``name`` is read as ``name_vi``).
 
     Example:
         >>> import io, pandas as pd
@@ -206,6 +210,9 @@ def read_methodology_table(source: str | Path | pd.DataFrame) -> pd.DataFrame:
         >>> t = read_methodology_table(pd.DataFrame({"id": ["1"], "max_points": [9.5]}))
         >>> list(t.columns)
         ['id', 'name_vi', 'name_en', 'max_points', 'method', 'rule']
+        >>> t = read_methodology_table(pd.DataFrame({"id": ["2"], "name": ["Cải cách thể chế"]}))
+        >>> t.loc[0, "name_vi"]
+        'Cải cách thể chế'
     """
     import pandas as pd
 
@@ -239,6 +246,13 @@ def read_methodology_table(source: str | Path | pd.DataFrame) -> pd.DataFrame:
     frame.columns = [str(c).strip().casefold() for c in frame.columns]
     if "id" not in frame.columns:
         raise InputFormatError(f"{name}: needs an 'id' column (columns: {', '.join(_COLUMNS)})")
+    for alias, column in _ALIASES.items():
+        if alias in frame.columns and column in frame.columns:
+            raise InputFormatError(
+                f"{name}: both {alias!r} and {column!r} columns ({alias!r} is another "
+                f"spelling of {column!r}); keep one"
+            )
+    frame = frame.rename(columns=_ALIASES)
     unknown = sorted(set(frame.columns) - set(_COLUMNS))
     if unknown:
         raise InputFormatError(f"{name}: unknown columns {unknown} (known: {', '.join(_COLUMNS)})")
