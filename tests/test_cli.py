@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import subprocess
 import sys
 
@@ -186,3 +187,33 @@ def test_the_installed_entry_point_never_prints_a_traceback(tmp_path: object) ->
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr
     assert proc.stderr.count("\n") == 1
+
+
+@pytest.mark.parametrize("argv", [["methodologies", "--format", "json"], ["show", "province-2023"]])
+def test_a_closed_pipe_ends_quietly(argv: list[str]) -> None:
+    # As in `parindex ... | head`: the reader is gone before parindex writes (closed
+    # before it starts, so the outcome does not depend on timing).
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        proc = subprocess.run(
+            [sys.executable, "-m", "parindex", *argv],
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            text=True,
+            check=False,
+            cwd=ROOT,
+        )
+    finally:
+        os.close(write_end)
+    assert (proc.returncode, proc.stderr) == (1, "")
+
+
+def test_a_closed_pipe_in_process_writes_nothing_to_stderr() -> None:
+    class Closed(io.StringIO):
+        def write(self, s: str) -> int:
+            raise BrokenPipeError(32, "Broken pipe")
+
+    err = io.StringIO()
+    assert main(["methodologies"], stdout=Closed(), stderr=err) == 1
+    assert err.getvalue() == ""

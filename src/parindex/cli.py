@@ -2,7 +2,8 @@
 
 Data goes to stdout, diagnostics to stderr. Exit status: 0 on success, 2 on bad input
 (one line on stderr naming the unit, node and value; never a traceback), 1 on an
-unexpected internal error.
+unexpected internal error, and 1 without a word when the reader of stdout goes away
+(``parindex ... | head``), as Python itself exits on a broken pipe.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import argparse
 import importlib
 import io
 import json
+import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -29,6 +31,7 @@ from parindex.errors import MethodologyError, ParIndexError
 __all__ = ["main"]
 
 EXIT_OK, EXIT_INTERNAL, EXIT_USAGE = 0, 1, 2
+EXIT_BROKEN_PIPE = 1  # what Python exits with on EPIPE (docs of signal: "Note on SIGPIPE")
 
 
 class _UsageError(Exception):
@@ -422,6 +425,21 @@ def _one_line(err: BaseException) -> str:
     return " ".join(str(err).split())
 
 
+def _reader_gone(out: Any) -> int:
+    """Stdout's reader went away (``parindex ... | head``): end quietly, like other
+    command-line tools. Stdout now points at devnull, so that the interpreter's last
+    flush of what is still buffered cannot fail again (as Python's docs advise)."""
+    if out is sys.stdout:
+        try:
+            fd = out.fileno()
+        except (OSError, ValueError):  # not a real file (replaced, or closed)
+            return EXIT_BROKEN_PIPE
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, fd)
+        os.close(devnull)
+    return EXIT_BROKEN_PIPE
+
+
 def main(argv: Sequence[str] | None = None, *, stdout: Any = None, stderr: Any = None) -> int:
     """Run the CLI; returns the exit status.
 
@@ -436,7 +454,11 @@ def main(argv: Sequence[str] | None = None, *, stdout: Any = None, stderr: Any =
     try:
         args = build_parser().parse_args(argv)
         handler = args.func
-        return handler(args, out)
+        status = handler(args, out)
+        out.flush()  # a closed pipe shows here, not in the interpreter's flush at exit
+        return status
+    except BrokenPipeError:
+        return _reader_gone(out)
     except _UsageError as exc:
         err.write(f"parindex: error: {exc}\n")
         return EXIT_USAGE
