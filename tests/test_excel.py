@@ -142,8 +142,12 @@ def test_illustrative_district_template_with_rule_values_scores_like_records(
                 continue
             else:
                 ws.cell(row=rows[node.id], column=COL[key], value=value)
-            field = "points" if key == "appraised_points" else "value"
-            records.append({"unit": unit, "node": node.id, field: value, "group": "đồng bằng"})
+            row: dict[str, Any] = {"unit": unit, "node": node.id, "group": "đồng bằng"}
+            if key == "appraised_points":  # scored, and kept as the appraisal
+                row |= {"points": value, "appraised_points": value}
+            else:
+                row["value"] = value
+            records.append(row)
     wb.save(path)
     sheet = parindex.read_excel_sheet(path)
     expected = parindex.ScoreSheet.from_records(records)
@@ -170,6 +174,37 @@ def test_self_assessment_only_rows_and_points_from_self(tmp_path: Path) -> None:
     assert [(e.node, e.points, e.appraised_points) for e in own.entries] == [
         ("1", 6.0, None),
         ("2", 7.0, 6.5),
+    ]
+
+
+def test_self_and_appraised_points_are_both_kept(tmp_path: Path) -> None:
+    m = parindex.get_methodology("province-2017")
+    path = parindex.write_excel_template(m, tmp_path / "both.xlsx", units=["Đắk Lắk"])
+    wb = openpyxl.load_workbook(path)
+    ws = wb["Đắk Lắk"]
+    rows = _rows(ws)
+    ws.cell(row=rows["1"], column=COL["self_points"], value=6)
+    ws.cell(row=rows["1"], column=COL["appraised_points"], value=5.5)
+    ws.cell(row=rows["2"], column=COL["appraised_points"], value=8.16)  # no self-assessment
+    wb.save(path)
+    pairs = {
+        e.node: (e.points, e.self_points, e.appraised_points)
+        for e in parindex.read_excel_sheet(path).entries
+    }
+    assert pairs == {"1": (5.5, 6.0, 5.5), "2": (8.16, None, 8.16)}
+    own = parindex.read_excel_sheet(path, points_from="self").entries
+    assert [(e.node, e.points, e.self_points, e.appraised_points) for e in own] == [
+        ("1", 6.0, 6.0, 5.5)
+    ]
+    # Side by side in the results too.
+    result = parindex.score(m, parindex.read_excel_sheet(path), missing="unknown")
+    node = result.unit("Đắk Lắk").nodes["1"]
+    assert (node.points, node.self_points, node.appraised_points) == (5.5, 6.0, 5.5)
+    out, err = io.StringIO(), io.StringIO()
+    assert main(["read-excel", str(path)], stdout=out, stderr=err) == 0, err.getvalue()
+    assert out.getvalue().splitlines()[1:3] == [
+        "Đắk Lắk,1,5.5,,,,6.0,5.5,",
+        "Đắk Lắk,2,8.16,,,,,8.16,",
     ]
 
 
@@ -241,6 +276,7 @@ def test_cli_template_and_read_excel(tmp_path: Path) -> None:
         "unit": "Đắk Lắk",
         "node": "1",
         "points": 5.5,
+        "appraised_points": 5.5,
     }
     err = io.StringIO()
     assert main(["read-excel", str(tmp_path / "nope.xlsx")], stdout=io.StringIO(), stderr=err) == 2

@@ -258,9 +258,9 @@ def read_excel_sheet(
 
     Every worksheet carrying the template's marker is one unit. A row becomes an entry
     when it gives points (the appraisal column; the self-assessment column with
-    ``points_from="self"``), a value, or ``x`` under not applicable; the other points
-    column rides along as ``self_points`` / ``appraised_points``; evidence and notes go
-    into the entry's note. Rows with nothing to score are skipped.
+    ``points_from="self"``), a value, or ``x`` under not applicable; both points
+    columns are also kept as given, as ``self_points`` and ``appraised_points``;
+    evidence and notes go into the entry's note. Rows with nothing to score are skipped.
 
     ``decimal_comma``: ``True`` reads text numbers such as ``"87,82"`` as 87.82;
     ``False`` refuses them as ambiguous; ``None`` (default) follows the workbook's
@@ -276,7 +276,7 @@ def read_excel_sheet(
         ...     wb["Đắk Lắk"]["H7"] = "5,5"      # appraisal of field 1, typed as text
         ...     wb.save(path)
         ...     parindex.read_excel_sheet(path).to_records()
-        [{'unit': 'Đắk Lắk', 'node': '1', 'points': 5.5}]
+        [{'unit': 'Đắk Lắk', 'node': '1', 'points': 5.5, 'appraised_points': 5.5}]
     """
     openpyxl = _openpyxl()
     p = Path(path)
@@ -366,8 +366,9 @@ def _worksheet_records(
             "status": "na" if na is not None else None,
             "group": group,
             "note": "; ".join(notes),
+            # Both columns side by side, whichever one is scored, as the engine keeps them.
+            "self_points": got.get("self_points"),
+            "appraised_points": got.get("appraised_points"),
         }
-        other = "self_points" if points_from == "appraisal" else "appraised_points"
-        rec[other] = got.get(other)
         out.append((where, rec))
     return out
