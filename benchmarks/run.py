@@ -35,7 +35,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import _data  # noqa: E402
 
 import parindex  # noqa: E402
-from parindex._simulate import _rank_keys, rank_matrix  # noqa: E402
+from parindex._ranking import rank_keys, rank_matrix  # noqa: E402
 
 
 def _median_time(fn: Callable[[], object], repeat: int) -> float:
@@ -216,7 +216,7 @@ def bench_skcriteria(units: int, criteria: int, repeat: int) -> dict[str, Any]:
     def parindex_rank() -> np.ndarray:
         scores = parindex.score_frame(m, wide, wide=True)
         total = scores.batch.index[:, scores.batch.compiled.total_slot]
-        keys = _rank_keys(total[np.newaxis, :], m.ranking.precision)
+        keys = rank_keys(total[np.newaxis, :], m.ranking.precision)
         return rank_matrix(keys, scores.units, ties="dense")[0]
 
     with warnings.catch_warnings():

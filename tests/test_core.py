@@ -298,6 +298,32 @@ def test_unranked_units_and_groups() -> None:
     assert pd.isna(ranks["Thanh tra Chính phủ"])
 
 
+def test_unranked_units_are_found_whatever_their_spelling() -> None:
+    # 876/QĐ-BNV leaves "Thanh tra Chính phủ" and "Ủy ban Dân tộc" unranked; sheets
+    # spell them in capitals or with the old tone placement ("Uỷ").
+    m = parindex.get_methodology("ministry-2023")
+    rows = []
+    for unit, a in [("Bộ Tư pháp", 61.86), ("THANH TRA CHÍNH PHỦ", 65.0), ("Uỷ ban Dân tộc", 66.0)]:
+        rows += [
+            {"unit": unit, "node": "appraisal", "points": a},
+            {"unit": unit, "node": "survey", "points": 28.0},
+        ]
+    scores = parindex.score(m, ScoreSheet.from_records(rows))
+    table = parindex.rank(scores).to_frame().set_index("unit")
+    assert table.loc["Bộ Tư pháp", "rank"] == 1
+    assert table["ranked"].to_dict() == {
+        "Bộ Tư pháp": True,
+        "THANH TRA CHÍNH PHỦ": False,
+        "Uỷ ban Dân tộc": False,
+    }
+    # A caller's list is matched the same way, and a name that fits no unit is an error.
+    mine = parindex.rank(scores, unranked=["bo tu phap"]).to_frame().set_index("unit")
+    assert not mine.loc["Bộ Tư pháp", "ranked"]
+    assert mine.loc["Uỷ ban Dân tộc", "rank"] == 1
+    with pytest.raises(parindex.UnknownUnitError, match="Bộ Công an"):
+        parindex.rank(scores, unranked=["Bộ Công an"])
+
+
 def test_bands_follow_the_methodology_year() -> None:
     rows = full_illustrative_sheet("A") + [
         r | {"points": 0} if r["node"] == "3.2.1" else r for r in full_illustrative_sheet("B")

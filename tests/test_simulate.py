@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 import parindex
 from parindex import Methodology, ScoreSheet, Uncertainty
-from parindex._simulate import rank_matrix
+from parindex._ranking import rank_matrix
 from parindex.testing import methodologies, score_sheets
 
 SHEET = "examples/illustrative-districts.csv"

@@ -14,27 +14,139 @@ from typing import TYPE_CHECKING
 
 import attrs
 import numpy as np
+import numpy.typing as npt
 
 from parindex._model import Band, Methodology, TiePolicy
-from parindex._numbers import round_half_up, snap
-from parindex._scoring import Scores
+from parindex._numbers import snap_array
+from parindex._scoring import Scores, totals_frame
 from parindex._sheet import normalize_key
 from parindex.errors import DuplicateEntryError, InputFormatError, UnknownUnitError
 
 if TYPE_CHECKING:
     import pandas as pd
 
+FloatArray = npt.NDArray[np.float64]
+
 __all__ = ["Ranking", "assign_band", "rank", "rank_change", "rank_values"]
 
 
-def _key(index: pd.Series, precision: int | None) -> pd.Series:
-    import pandas as pd
+def rank_keys(index: FloatArray, precision: int | None) -> FloatArray:
+    """The values ranks compare: the index snapped to 1e-9 (``precision=None``) or
+    rounded half-up to ``precision`` decimals, as published tables round.
 
+    Example:
+        >>> import numpy as np
+        >>> from parindex._ranking import rank_keys
+        >>> rank_keys(np.array([0.1 + 0.2, 87.825, np.nan]), None).tolist()
+        [0.3, 87.825, nan]
+        >>> rank_keys(np.array([87.825, 87.8249]), 2).tolist()
+        [87.83, 87.82]
+    """
     if precision is None:
-        return index.map(lambda x: snap(float(x)) if pd.notna(x) else np.nan).astype("float64")
-    return index.map(
-        lambda x: round_half_up(float(x), precision) if pd.notna(x) else np.nan
-    ).astype("float64")
+        return snap_array(index)
+    scale = 10.0**precision
+    # Half-up on the snapped value: 87.825 * 100 is 8782.499999999999 in float64, so
+    # round to 6 places first; k / 10**p is then the float nearest the decimal.
+    return np.floor(np.round(snap_array(index) * scale, 6) + 0.5) / scale
+
+
+def rank_matrix(
+    keys: FloatArray,
+    names: Sequence[str],
+    *,
+    ties: TiePolicy = "min",
+    groups: Sequence[str | None] | None = None,
+    ranked: npt.NDArray[np.bool_] | None = None,
+) -> FloatArray:
+    """Rank every row of ``keys`` (``draws x units``; highest first) at once.
+
+    NaN keys and units not ``ranked`` get NaN. Ties follow ``ties`` (``first`` breaks
+    them by unit name, as :func:`parindex.rank_values` does). The engine of
+    :func:`rank` (one row) and of the Monte Carlo (one row per draw).
+
+    Example:
+        >>> import numpy as np
+        >>> from parindex._ranking import rank_matrix
+        >>> rank_matrix(np.array([[85.0, 85.0, 80.0], [70.0, 90.0, np.nan]]), ["a", "b", "c"]).tolist()
+        [[1.0, 1.0, 3.0], [2.0, 1.0, nan]]
+    """
+    n = keys.shape[1]
+    by_name = np.array(sorted(range(n), key=[str(x) for x in names].__getitem__), dtype=np.intp)
+    return _rank_rows(
+        keys,
+        by_name,
+        _group_codes(groups, n),
+        np.ones(n, dtype=bool) if ranked is None else ranked,
+        ties,
+    )
+
+
+def _group_codes(groups: Sequence[str | None] | None, n: int) -> npt.NDArray[np.intp]:
+    """Each unit's group as a number, in the order of group names (no group first)."""
+    if groups is None or not any(groups):
+        return np.zeros(n, dtype=np.intp)
+    names = sorted({g for g in groups if g is not None})
+    code: dict[str | None, int] = {g: i + 1 for i, g in enumerate(names)}
+    code[None] = 0
+    return np.array([code[g] for g in groups], dtype=np.intp)
+
+
+def _rank_rows(
+    keys: FloatArray,
+    by_name: npt.NDArray[np.intp],
+    group_codes: npt.NDArray[np.intp],
+    ranked: npt.NDArray[np.bool_],
+    ties: TiePolicy,
+) -> FloatArray:
+    """:func:`rank_matrix` given the units' name order and group codes."""
+    d, n = keys.shape
+    out = np.full((d, n), np.nan)
+    for g in np.unique(group_codes):
+        # Each group's units in name order: a stable sort then breaks ties by name.
+        cols = by_name[(group_codes[by_name] == g) & ranked[by_name]]
+        if not cols.size:
+            continue
+        sub = keys[:, cols]
+        neg = np.where(np.isnan(sub), np.inf, -sub)
+        order = np.argsort(neg, axis=1, kind="stable")
+        srt = np.take_along_axis(neg, order, axis=1)
+        m = cols.size
+        pos = np.broadcast_to(np.arange(m), (d, m))
+        new = np.ones((d, m), dtype=bool)
+        new[:, 1:] = srt[:, 1:] != srt[:, :-1]
+        low = np.maximum.accumulate(np.where(new, pos, 0), axis=1) + 1.0
+        last = np.ones((d, m), dtype=bool)
+        last[:, :-1] = new[:, 1:]
+        high = np.minimum.accumulate(np.where(last, pos, m)[:, ::-1], axis=1)[:, ::-1] + 1.0
+        r: FloatArray
+        if ties == "min":
+            r = low
+        elif ties == "max":
+            r = high
+        elif ties == "average":
+            r = (low + high) / 2.0
+        elif ties == "dense":
+            r = np.cumsum(new, axis=1).astype(np.float64)
+        else:
+            r = (pos + 1.0).astype(np.float64)
+        r = np.where(np.isinf(srt), np.nan, r)
+        block = np.empty((d, m))
+        np.put_along_axis(block, order, r, axis=1)
+        out[:, cols] = block
+    return out
+
+
+def band_codes(keys: FloatArray, bands: Sequence[Band]) -> npt.NDArray[np.intp]:
+    """Position of each key's band in ``bands`` (-1: none), as :func:`assign_band`."""
+    codes = np.full(keys.shape, -1, dtype=np.intp)
+    for b, band in reversed(list(enumerate(bands))):
+        inside = ~np.isnan(keys)
+        if band.lower is not None:
+            inside &= keys >= band.lower if band.lower_inclusive else keys > band.lower
+        if band.upper is not None:
+            inside &= keys <= band.upper if band.upper_inclusive else keys < band.upper
+        codes[inside] = b  # reversed: the first matching band wins, as assign_band
+    return codes
 
 
 _TIES = ("min", "dense", "average", "first", "max")
@@ -109,8 +221,8 @@ def rank_values(
                 f"unit {key!r} appears twice{same}", unit=str(key), value=unit
             )
         seen[key] = unit
-    key = _key(series, precision)
-    frame = pd.DataFrame({"key": key})
+    values_array = np.asarray(series.to_numpy(), dtype=np.float64)
+    frame = pd.DataFrame({"key": rank_keys(values_array, precision)}, index=series.index)
     frame["group"] = [None if groups is None else groups.get(str(u)) for u in frame.index]
     # Sorting by unit name first makes "first" deterministic and order-free.
     frame = frame.sort_index(key=lambda idx: idx.map(str))
@@ -201,42 +313,95 @@ def rank(
     precision = policy.precision if precision is None else precision
     _check_policy(ties, precision)
     within_groups = policy.within_groups if within_groups is None else within_groups
-    table = scores.totals()
+    if isinstance(unranked, str):
+        raise InputFormatError(f"unranked must be a list of unit names, got {unranked!r}")
+    units = scores.units
+    batch = scores.batch
     if unranked is None:
-        excluded = {normalize_key(u) for u in policy.unranked}
+        excluded = _find_units(units, policy.unranked, required=False)
     else:
-        if isinstance(unranked, str):
-            raise InputFormatError(f"unranked must be a list of unit names, got {unranked!r}")
-        excluded = set()
-        for u in unranked:
-            if not isinstance(u, str) or normalize_key(u) not in set(table["unit"]):
-                # A misspelt name would otherwise leave that unit ranked, silently.
-                raise UnknownUnitError(
-                    f"unit {u!r} (in unranked): not among the scored units",
-                    unit=str(u),
-                    value=u,
-                )
-            excluded.add(normalize_key(u))
-    ranked = ~table["unit"].isin(excluded)
-    groups = dict(zip(table["unit"], table["group"], strict=True)) if within_groups else None
-    values = pd.Series(table["index"].to_numpy(), index=table["unit"])
-    ranks = rank_values(values[ranked.to_numpy()], ties=ties, precision=precision, groups=groups)
-    table["rank"] = pd.array(
-        [ranks.get(u, pd.NA) for u in table["unit"]],
-        dtype="Float64" if ties == "average" else "Int64",
-    )
+        # A misspelt name would otherwise leave that unit ranked, silently.
+        excluded = _find_units(units, list(unranked), required=True)
+    ranked = np.ones(len(units), dtype=bool)
+    ranked[excluded] = False
+    by_name = np.array(sorted(range(len(units)), key=units.__getitem__), dtype=np.intp)
+    group_codes = _group_codes(batch.groups, len(units))
+    keys = rank_keys(batch.index[:, batch.compiled.total_slot], precision)
+    ranks = _rank_rows(
+        keys[np.newaxis, :],
+        by_name,
+        group_codes if within_groups else np.zeros(len(units), dtype=np.intp),
+        ranked,
+        ties,
+    )[0]
     band_year = (
         year
         if year is not None
         else (m.evaluation_years[0] if len(m.evaluation_years) == 1 else None)
     )
     bands = m.bands_for(band_year)
-    keys = _key(table["index"], precision)
-    table["band"] = [assign_band(k, bands) for k in keys]
-    table["ranked"] = ranked.to_numpy()
-    order = table.assign(_g=table["group"].fillna(""), _k=-keys.fillna(-np.inf), _u=table["unit"])
-    table = table.loc[order.sort_values(["_g", "_k", "_u"]).index].reset_index(drop=True)
+    labels = np.array([None, *(b.label for b in bands)], dtype=object)
+    # Rows best first within each group (no group first), then by unit name.
+    name_rank = np.empty(len(units), dtype=np.intp)
+    name_rank[by_name] = np.arange(len(units))
+    order = np.lexsort((name_rank, np.where(np.isnan(keys), np.inf, -keys), group_codes))
+    ranks, missing = ranks[order], np.isnan(ranks[order])
+    table = totals_frame(
+        batch,
+        order,
+        {
+            "rank": pd.arrays.FloatingArray(np.where(missing, 0.0, ranks), missing)
+            if ties == "average"
+            else pd.arrays.IntegerArray(np.where(missing, 0, ranks).astype(np.int64), missing),
+            "band": labels[band_codes(keys[order], bands) + 1],
+            "ranked": ranked[order],
+        },
+    )
     return Ranking(methodology=m, table=table, ties=ties, precision=precision, year=band_year)
+
+
+def _find_units(units: Sequence[str], names: Sequence[object], *, required: bool) -> list[int]:
+    """Positions of the scored units that ``names`` refer to.
+
+    Names are matched as :class:`~parindex.UnitNames` matches them (case, Unicode form,
+    old and new tone placement, prefixes, then diacritics), so that "Uỷ ban Dân tộc"
+    in a sheet is the "Ủy ban Dân tộc" a methodology leaves unranked. A name that fits
+    several units is an error; one that fits none is an error when ``required``.
+    """
+    if not names:
+        return []
+    position = {u: i for i, u in enumerate(units)}
+    found: list[int] = []
+    loose: list[str] = []
+    for name in names:
+        if not isinstance(name, str) or not name.strip():
+            raise UnknownUnitError(
+                f"unit {name!r} (in unranked): not a unit name", unit=str(name), value=name
+            )
+        hit = position.get(normalize_key(name))
+        if hit is None:
+            loose.append(name)
+        else:
+            found.append(hit)
+    if loose and units:
+        from parindex._names import UnitNames
+
+        matcher = UnitNames(units)
+        for name in loose:
+            try:
+                found.append(position[matcher.match(name)])
+            except UnknownUnitError as err:
+                if required or (isinstance(err.value, list) and "ambiguous" in str(err)):
+                    raise UnknownUnitError(
+                        f"unit {name!r} (in unranked): {err}", unit=name, value=err.value
+                    ) from None
+    elif loose and required:
+        raise UnknownUnitError(
+            f"unit {loose[0]!r} (in unranked): not among the scored units",
+            unit=loose[0],
+            value=loose[0],
+        )
+    return found
 
 
 def rank_change(current: Ranking, previous: Ranking) -> pd.DataFrame:

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Literal
 
 import attrs
 import numpy as np
+import numpy.typing as npt
 
 from parindex._engine import (
     TOTAL,
@@ -25,7 +26,7 @@ from parindex._engine import (
     score_columns,
 )
 from parindex._model import Methodology
-from parindex._numbers import snap
+from parindex._numbers import snap, snap_array
 from parindex._sheet import ScoreSheet, normalize_key
 from parindex.errors import InputFormatError, UnknownUnitError
 from parindex.rules import RateScale
@@ -175,19 +176,7 @@ class Scores:
             >>> r.totals()[["unit", "index"]].to_dict("records")
             [{'unit': 'Đắk Lắk', 'index': 75.37}]
         """
-        import pandas as pd
-
-        b = self.batch
-        t = b.compiled.total_slot
-        return pd.DataFrame(
-            {
-                "unit": list(b.units),
-                "group": list(b.groups),
-                "points": _snap_col(b.points[:, t]),
-                "max_points": _snap_col(b.max_points[:, t]),
-                "index": _snap_col(b.index[:, t]),
-            }
-        )
+        return totals_frame(self.batch)
 
     def to_frame(self, *, wide: bool = False) -> pd.DataFrame:
         """Tidy results: one row per unit and node (``total`` first, then score
@@ -238,6 +227,27 @@ class Scores:
 def _some(names: tuple[str, ...], limit: int = 5) -> str:
     shown = ", ".join(repr(n) for n in names[:limit])
     return shown + (f", ... ({len(names)} in all)" if len(names) > limit else "")
+
+
+def totals_frame(
+    b: BatchResult,
+    order: npt.NDArray[np.intp] | None = None,
+    extra: Mapping[str, object] | None = None,
+) -> pd.DataFrame:
+    """The totals table (:meth:`Scores.totals`), its rows in ``order`` (default: the
+    units' order), with ``extra`` columns (already in that order) after them."""
+    import pandas as pd
+
+    t = b.compiled.total_slot
+    rows = np.arange(len(b.units)) if order is None else order
+    columns: dict[str, object] = {
+        "unit": [b.units[i] for i in rows],
+        "group": [b.groups[i] for i in rows],
+        "points": snap_array(b.points[rows, t]),
+        "max_points": snap_array(b.max_points[rows, t]),
+        "index": snap_array(b.index[rows, t]),
+    }
+    return pd.DataFrame(columns | dict(extra or {}))
 
 
 def _snap_col(x: np.ndarray) -> pd.Series:

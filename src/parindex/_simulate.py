@@ -41,9 +41,8 @@ from parindex._engine import (
     score_dense,
 )
 from parindex._io import read_text_file, safe_parse
-from parindex._model import Band, Methodology, TiePolicy
-from parindex._numbers import snap_array
-from parindex._ranking import Ranking, rank
+from parindex._model import Methodology, TiePolicy
+from parindex._ranking import Ranking, band_codes, rank, rank_keys, rank_matrix
 from parindex._scoring import Scores, sheet_columns
 from parindex._sheet import ScoreSheet, normalize_key
 from parindex.errors import InputFormatError, UnknownNodeError, UnknownUnitError
@@ -258,83 +257,6 @@ def _draw_points(p: _Prepared, c: Compiled, rng: np.random.Generator, k: int) ->
     return rule.points(x.ravel(), mx).reshape(k, n)
 
 
-def _rank_keys(index: FloatArray, precision: int | None) -> FloatArray:
-    if precision is None:
-        return snap_array(index)
-    scale = 10.0**precision
-    return np.floor(np.round(snap_array(index) * scale, 6) + 0.5) / scale
-
-
-def rank_matrix(
-    keys: FloatArray,
-    names: Sequence[str],
-    *,
-    ties: TiePolicy = "min",
-    groups: Sequence[str | None] | None = None,
-    ranked: npt.NDArray[np.bool_] | None = None,
-) -> FloatArray:
-    """Rank every row of ``keys`` (``draws x units``; highest first) at once.
-
-    NaN keys and units not ``ranked`` get NaN. Ties follow ``ties`` (``first`` breaks
-    them by unit name, as :func:`parindex.rank_values` does).
-
-    Example:
-        >>> import numpy as np
-        >>> from parindex._simulate import rank_matrix
-        >>> rank_matrix(np.array([[85.0, 85.0, 80.0], [70.0, 90.0, np.nan]]), ["a", "b", "c"]).tolist()
-        [[1.0, 1.0, 3.0], [2.0, 1.0, nan]]
-    """
-    d, n = keys.shape
-    out = np.full((d, n), np.nan)
-    ranked = np.ones(n, dtype=bool) if ranked is None else ranked
-    group_of = [None] * n if groups is None else list(groups)
-    for g in dict.fromkeys(group_of):
-        cols = [j for j in range(n) if group_of[j] == g and ranked[j]]
-        if not cols:
-            continue
-        cols.sort(key=lambda j: str(names[j]))  # "first" = by unit name
-        sub = keys[:, cols]
-        neg = np.where(np.isnan(sub), np.inf, -sub)
-        order = np.argsort(neg, axis=1, kind="stable")
-        srt = np.take_along_axis(neg, order, axis=1)
-        m = len(cols)
-        pos = np.broadcast_to(np.arange(m), (d, m))
-        new = np.ones((d, m), dtype=bool)
-        new[:, 1:] = srt[:, 1:] != srt[:, :-1]
-        low = np.maximum.accumulate(np.where(new, pos, 0), axis=1) + 1.0
-        last = np.ones((d, m), dtype=bool)
-        last[:, :-1] = new[:, 1:]
-        high = np.minimum.accumulate(np.where(last, pos, m)[:, ::-1], axis=1)[:, ::-1] + 1.0
-        r: FloatArray
-        if ties == "min":
-            r = low
-        elif ties == "max":
-            r = high
-        elif ties == "average":
-            r = (low + high) / 2.0
-        elif ties == "dense":
-            r = np.cumsum(new, axis=1).astype(np.float64)
-        else:
-            r = (pos + 1.0).astype(np.float64)
-        r = np.where(np.isinf(srt), np.nan, r)
-        block = np.empty((d, m))
-        np.put_along_axis(block, order, r, axis=1)
-        out[:, cols] = block
-    return out
-
-
-def _band_codes(keys: FloatArray, bands: Sequence[Band]) -> npt.NDArray[np.intp]:
-    codes = np.full(keys.shape, -1, dtype=np.intp)
-    for b, band in reversed(list(enumerate(bands))):
-        inside = ~np.isnan(keys)
-        if band.lower is not None:
-            inside &= keys >= band.lower if band.lower_inclusive else keys > band.lower
-        if band.upper is not None:
-            inside &= keys <= band.upper if band.upper_inclusive else keys < band.upper
-        codes[inside] = b  # reversed: the first matching band wins, as assign_band
-    return codes
-
-
 @attrs.frozen(eq=False)
 class Simulation:
     """The result of :func:`simulate`: every draw's index, rank and band per unit.
@@ -538,11 +460,11 @@ def simulate(
             overlap_checked=True,
         )
         idx = res.index[:, total].reshape(k, n_units)
-        keys = _rank_keys(idx, base.precision)
+        keys = rank_keys(idx, base.precision)
         r = rank_matrix(keys, units, ties=tie, groups=rank_groups, ranked=ranked)
         all_index[done : done + k] = idx
         all_ranks[done : done + k] = r
-        all_bands[done : done + k] = _band_codes(keys, bands)
+        all_bands[done : done + k] = band_codes(keys, bands)
         if n_inputs:
             x = np.concatenate(drawn, axis=1)
             y = np.nan_to_num(r, nan=0.0)
