@@ -5,30 +5,13 @@ Each check runs a fresh interpreter, since this test session has long imported p
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-
 import pytest
 
-from .conftest import ROOT
-
-
-def _fresh(code: str) -> str:
-    path = os.pathsep.join(p for p in (str(ROOT / "src"), os.environ.get("PYTHONPATH")) if p)
-    done = subprocess.run(
-        [sys.executable, "-c", code],
-        capture_output=True,
-        text=True,
-        check=True,
-        cwd=ROOT,
-        env={**os.environ, "PYTHONPATH": path},
-    )
-    return done.stdout.strip()
+from .conftest import fresh_python
 
 
 def test_import_parindex_does_not_import_pandas() -> None:
-    assert _fresh("import parindex, sys; print('pandas' in sys.modules)") == "False"
+    assert fresh_python("import parindex, sys; print('pandas' in sys.modules)") == "False"
 
 
 @pytest.mark.parametrize("argv", [["methodologies"], ["show", "province-2017"]])
@@ -40,7 +23,7 @@ def test_catalogue_commands_do_not_import_pandas(argv: list[str]) -> None:
         f"    status = main({argv!r})\n"
         "print(status, 'pandas' in sys.modules)"
     )
-    assert _fresh(code) == "0 False"
+    assert fresh_python(code) == "0 False"
 
 
 def test_a_frame_made_after_import_parindex_is_still_recognised() -> None:
@@ -51,4 +34,4 @@ def test_a_frame_made_after_import_parindex_is_still_recognised() -> None:
         "result = parindex.score('province-2017', frame)\n"
         "print(parindex.round_half_up(result.unit('Đắk Lắk').total.index))"
     )
-    assert _fresh(code) == "75.37"
+    assert fresh_python(code) == "75.37"
