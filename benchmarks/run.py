@@ -35,7 +35,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import _data  # noqa: E402
 
 import parindex  # noqa: E402
-from parindex._ranking import rank_keys, rank_matrix  # noqa: E402
 
 
 def _median_time(fn: Callable[[], object], repeat: int) -> float:
@@ -202,22 +201,29 @@ def bench_skcriteria(units: int, criteria: int, repeat: int) -> dict[str, Any]:
     rng = np.random.default_rng(2)
     maxima = np.array([n.max_points for n in m.tree], dtype=float)
     x = np.round(rng.uniform(0.0, 1.0, (units, criteria)) * maxima / 0.05) * 0.05
+    names = [f"Đơn vị {i:05d}" for i in range(units)]
     wide = pd.DataFrame(x, columns=[n.id for n in m.tree])
-    wide.insert(0, "unit", [f"Đơn vị {i:05d}" for i in range(units)])
+    wide.insert(0, "unit", names)
     pipe = mkpipe(SumScaler(target="weights"), WeightedSumModel())
 
+    # Both get the same numbers and the same unit names, and return a rank per unit:
+    # scikit-criteria a RankResult, parindex its public rank() table (with bands and
+    # the checks every sheet gets).
     def skcriteria_result() -> Any:
-        dm = skc.mkdm(x, [max] * criteria, weights=np.ones(criteria))
+        dm = skc.mkdm(
+            x,
+            [max] * criteria,
+            weights=np.ones(criteria),
+            alternatives=names,
+            criteria=[n.id for n in m.tree],
+        )
         return pipe.evaluate(dm)
 
     def skcriteria_rank() -> np.ndarray:
         return np.asarray(skcriteria_result().rank_)
 
-    def parindex_rank() -> np.ndarray:
-        scores = parindex.score_frame(m, wide, wide=True)
-        total = scores.batch.index[:, scores.batch.compiled.total_slot]
-        keys = rank_keys(total[np.newaxis, :], m.ranking.precision)
-        return rank_matrix(keys, scores.units, ties="dense")[0]
+    def parindex_rank() -> pd.DataFrame:
+        return parindex.rank(parindex.score_frame(m, wide, wide=True), ties="dense").to_frame()
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
