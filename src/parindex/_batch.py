@@ -27,7 +27,7 @@ from parindex._engine import (
 )
 from parindex._model import Methodology
 from parindex._scoring import Scores, sheet_columns
-from parindex._sheet import ScoreSheet, _check_columns, normalize_key
+from parindex._sheet import ScoreSheet, _check_columns, normalize_key, spelling_clash
 from parindex.errors import InputFormatError, UnknownNodeError
 from parindex.rules import RateScale
 
@@ -162,6 +162,8 @@ def _tidy_columns(frame: pd.DataFrame) -> SheetColumns:
         raise _Fallback
     group = _opt_keys(frame["group"]) if "group" in frame.columns else np.full(n, None)
     unit_codes, units = pd.factorize(unit)
+    if spelling_clash(units.tolist()) is not None:
+        raise _Fallback  # one unit spelled two ways: the sheet path names both
     unit_groups: list[str | None] = [None] * len(units)
     with_group = pd.DataFrame({"u": unit_codes, "g": group}).dropna()
     if len(with_group):
@@ -225,7 +227,7 @@ def _unit_keys(col: pd.Series) -> tuple[str, ...]:
         raise _Fallback  # a blank or repeated unit: the tidy path names it
     raw = uniques.tolist()
     keys = _normal_keys(raw)
-    if keys is not raw and len(set(keys)) != len(keys):
+    if (keys is not raw and len(set(keys)) != len(keys)) or spelling_clash(keys) is not None:
         raise _Fallback  # two spellings of one unit: the tidy path names them
     return tuple(keys)  # distinct values: factorize numbered them in row order
 

@@ -19,7 +19,7 @@ import numpy.typing as npt
 from parindex._model import Band, Methodology, TiePolicy
 from parindex._numbers import snap_array
 from parindex._scoring import Scores, totals_frame
-from parindex._sheet import normalize_key
+from parindex._sheet import normalize_key, spelling_clash
 from parindex.errors import DuplicateEntryError, InputFormatError, UnknownUnitError
 
 if TYPE_CHECKING:
@@ -221,6 +221,14 @@ def rank_values(
                 f"unit {key!r} appears twice{same}", unit=str(key), value=unit
             )
         seen[key] = unit
+    clash = spelling_clash([k for k in seen if isinstance(k, str)])
+    if clash is not None:
+        raise DuplicateEntryError(
+            f"units {clash[0]!r} and {clash[1]!r} are one name spelled two ways (letter "
+            "case or tone-mark placement)",
+            unit=clash[1],
+            value=clash,
+        )
     values_array = np.asarray(series.to_numpy(), dtype=np.float64)
     frame = pd.DataFrame({"key": rank_keys(values_array, precision)}, index=series.index)
     frame["group"] = [None if groups is None else groups.get(str(u)) for u in frame.index]

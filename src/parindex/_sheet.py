@@ -57,6 +57,60 @@ def normalize_key(text: str) -> str:
     return " ".join(unicodedata.normalize("NFC", text).split())
 
 
+def _old_tone_placement() -> dict[str, str]:
+    # "oà, oè, uỳ" (old placement, on the second vowel) -> "òa, òe, ùy" (the new).
+    table = {}
+    for first, second, old, new in (
+        ("o", "a", "àáảãạ", "òóỏõọ"),
+        ("o", "e", "èéẻẽẹ", "òóỏõọ"),
+        ("u", "y", "ỳýỷỹỵ", "ùúủũụ"),
+    ):
+        for marked_second, marked_first in zip(old, new, strict=True):
+            table[first + marked_second] = marked_first + second
+    return table
+
+
+_OLD_TONE_PLACEMENT = _old_tone_placement()
+
+
+def spelling_key(text: str) -> str:
+    """The form under which two spellings are one name: Unicode NFC, letter case and
+    old or new tone-mark placement (*Hoà* / *Hòa*, *Thuỷ* / *Thủy*) folded. Diacritics
+    are kept: *Hòa* and *Hóa* are different names.
+
+    Example:
+        >>> from parindex._sheet import spelling_key
+        >>> spelling_key("Uỷ ban Dân tộc") == spelling_key("ỦY BAN DÂN TỘC")
+        True
+        >>> spelling_key("Hòa An") == spelling_key("Hóa An")
+        False
+    """
+    folded = unicodedata.normalize("NFC", unicodedata.normalize("NFC", text).casefold())
+    for old, new in _OLD_TONE_PLACEMENT.items():
+        if old in folded:
+            folded = folded.replace(old, new)
+    return folded
+
+
+def spelling_clash(names: Sequence[str]) -> tuple[str, str] | None:
+    """Two of the distinct ``names`` that are one name spelled two ways (see
+    :func:`spelling_key`), or ``None``. Checked on one joined string, in C."""
+    joined = "\x00".join(names)
+    keys = (
+        spelling_key(joined).split("\x00")
+        if joined.count("\x00") == len(names) - 1  # no name holds NUL itself
+        else [spelling_key(n) for n in names]
+    )
+    if len(set(keys)) == len(keys):
+        return None
+    first: dict[str, str] = {}
+    for name, key in zip(names, keys, strict=True):
+        if key in first:
+            return first[key], name
+        first[key] = name
+    raise AssertionError("unreachable: a repeated key was found above")  # pragma: no cover
+
+
 def _check_points(value: float | None, what: str) -> None:
     if value is None:
         return
@@ -384,6 +438,16 @@ class ScoreSheet:
                         value=e.group,
                     )
                 groups[e.unit] = e.group
+        clash = spelling_clash(self.units)
+        if clash is not None:
+            a, b = clash
+            raise DuplicateEntryError(
+                f"units {a!r} and {b!r} are one name spelled two ways (letter case or "
+                "tone-mark placement); spell each unit one way, e.g. with "
+                "UnitNames(official names).canonicalize(sheet)",
+                unit=b,
+                value=(a, b),
+            )
 
     def __len__(self) -> int:
         return len(self.entries)

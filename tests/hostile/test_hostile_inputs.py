@@ -460,6 +460,35 @@ CASES: list[Case] = [
         (f"'{DAK}'", "'1.4.2'", "twice"),
     ),
     Case(
+        "same-unit-letter-case",
+        "csv-text",
+        H + f"{DAK},1.4.2,1,,,\nĐẮK LẮK,1.4.1,2,,,\n",
+        DuplicateEntryError,
+        (f"'{DAK}'", "'ĐẮK LẮK'", "spelled two ways"),
+    ),
+    Case(
+        "same-unit-old-tone-placement",
+        "csv-text",
+        H + "Hòa Bình,1.4.2,1,,,\nHoà Bình,1.4.1,2,,,\n",
+        DuplicateEntryError,
+        ("'Hòa Bình'", "'Hoà Bình'", "tone-mark placement"),
+    ),
+    Case(
+        "wide-frame-same-unit-letter-case",
+        "api",
+        lambda: parindex.score_frame(
+            "ministry-2022",
+            _frame(
+                unit=["Thanh tra Chính phủ", "THANH TRA CHÍNH PHỦ"],
+                appraisal=[60.0, 61.0],
+                survey=[30.0, 30.0],
+            ),
+            wide=True,
+        ),
+        DuplicateEntryError,
+        ("'Thanh tra Chính phủ'", "'THANH TRA CHÍNH PHỦ'", "spelled two ways"),
+    ),
+    Case(
         "two-groups-for-one-unit",
         "csv-text",
         H + "A,1.4.2,1,,,north\nA,1.4.1,1,,,south\n",
@@ -1181,6 +1210,13 @@ CASES: list[Case] = [
         lambda: parindex.rank_values({DAK: 80.0, DAK_NFD: 70.0}),
         DuplicateEntryError,
         (DAK, "twice"),
+    ),
+    Case(
+        "rank-values-letter-case",
+        "api",
+        lambda: parindex.rank_values({DAK: 80.0, "ĐẮK LẮK": 70.0}),
+        DuplicateEntryError,
+        (DAK, "'ĐẮK LẮK'", "spelled two ways"),
     ),
     Case(
         "frame-node-floats",
