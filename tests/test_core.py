@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import math
 
 import pandas as pd
@@ -416,6 +417,29 @@ def test_a_level_year_key_names_its_evaluation_year() -> None:
     assert reg.lookup("province-2023", year=2023) == (m, 2023)
     with pytest.raises(parindex.UnknownMethodologyError, match="names 2023, not 2024"):
         reg.lookup("province-2023", year=2024)
+
+
+def test_scores_from_a_level_year_key_band_with_that_year() -> None:
+    import pandas as pd
+    from .conftest import DAKLAK_2023_CSV
+
+    sheet = ScoreSheet.from_csv_text(DAKLAK_2023_CSV)
+    frame = pd.read_csv(io.StringIO(DAKLAK_2023_CSV))
+    for scores in (
+        parindex.score("province-2023", sheet),
+        parindex.score_frame("province-2023", frame),
+        parindex.score_frame(
+            "province-2023", frame.pivot(index="unit", columns="node", values="points"), wide=True
+        ),
+    ):
+        assert scores.year == 2023
+        table = parindex.rank(scores).to_frame()
+        assert table.loc[0, "band"] == "B"  # 87.33 under the 2023 thresholds
+        with pytest.raises(parindex.UnknownMethodologyError, match=r"for 2023.*not 2024"):
+            parindex.rank(scores, year=2024)
+    # An id names no year: the caller says which.
+    assert parindex.score("province-2022", sheet).year is None
+    assert parindex.rank(parindex.score("province-2022", sheet), year=2023).year == 2023
 
 
 def test_a_year_the_methodology_does_not_cover_is_an_error() -> None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import unicodedata
 from typing import Literal
 
+import attrs
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
@@ -26,6 +27,7 @@ from parindex._engine import (
     score_dense,
 )
 from parindex._model import Methodology
+from parindex._registry import resolve_methodology
 from parindex._scoring import Scores, sheet_columns
 from parindex._sheet import ScoreSheet, _check_columns, normalize_key, spelling_clash
 from parindex.errors import InputFormatError, UnknownNodeError
@@ -38,14 +40,6 @@ Cells = Literal["points", "values"]
 
 class _Fallback(Exception):
     """A vectorised check failed: let the ScoreSheet path raise the exact error."""
-
-
-def _resolve(methodology: Methodology | str) -> Methodology:
-    if isinstance(methodology, str):
-        from parindex._registry import get_methodology
-
-        return get_methodology(methodology)
-    return methodology
 
 
 def _keys(col: pd.Series) -> npt.NDArray[np.object_]:
@@ -314,7 +308,7 @@ def wide_to_tidy(
         >>> wide_to_tidy(wide, "ministry-2022")[["unit", "node", "points", "status"]].to_dict("records")
         [{'unit': 'A', 'node': 'appraisal', 'points': 60.0, 'status': nan}, {'unit': 'A', 'node': 'survey', 'points': nan, 'status': 'na'}]
     """
-    m = _resolve(methodology)
+    m = resolve_methodology(methodology)[0]
     c = compile_methodology(m)
     unit_col, group_col, columns = _wide_parts(frame, m)
     records: list[dict[str, object]] = []
@@ -379,26 +373,27 @@ def score_frame(
         >>> parindex.score_frame("ministry-2022", wide, wide=True).totals()[["unit", "index"]].to_dict("records")
         [{'unit': 'A', 'index': 90.1}, {'unit': 'B', 'index': 70.0}]
     """
-    m = _resolve(methodology)
+    m, year = resolve_methodology(methodology)
     c = compile_methodology(m)
     if wide:
         try:
             units, groups, dense = _wide_dense(m, frame, cells, rate_scale)
         except _Fallback:
-            return score_frame(
+            tidy = score_frame(
                 m,
                 wide_to_tidy(frame, m, cells=cells),
                 missing=missing,
                 rate_scale=rate_scale,
                 collect_all=collect_all,
             )
+            return attrs.evolve(tidy, year=year)
         batch = score_dense(
             c, units, groups, dense, missing=missing, collect_all=collect_all, inplace=True
         )
-        return Scores(methodology=m, batch=batch)
+        return Scores(methodology=m, batch=batch, year=year)
     try:
         cols = _tidy_columns(frame)
     except _Fallback:
         cols = sheet_columns(ScoreSheet.from_frame(frame, collect_all=collect_all))
     batch = score_columns(c, cols, missing=missing, rate_scale=rate_scale, collect_all=collect_all)
-    return Scores(methodology=m, batch=batch)
+    return Scores(methodology=m, batch=batch, year=year)

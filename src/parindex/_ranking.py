@@ -20,7 +20,12 @@ from parindex._model import Band, Methodology, TiePolicy
 from parindex._numbers import snap_array
 from parindex._scoring import Scores, totals_frame
 from parindex._sheet import normalize_key, spelling_clash
-from parindex.errors import DuplicateEntryError, InputFormatError, UnknownUnitError
+from parindex.errors import (
+    DuplicateEntryError,
+    InputFormatError,
+    UnknownMethodologyError,
+    UnknownUnitError,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -342,6 +347,11 @@ def rank(
         ranked,
         ties,
     )[0]
+    if year is not None and scores.year is not None and year != scores.year:
+        raise UnknownMethodologyError(
+            f"these scores are for {scores.year} ({m.id} looked up for that year), not {year}"
+        )
+    year = scores.year if year is None else year
     band_year = (
         year
         if year is not None

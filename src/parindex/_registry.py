@@ -201,6 +201,24 @@ def get_methodology(key: str, *, level: str | None = None) -> Methodology:
     return default_registry.get(key, level=level)
 
 
+def resolve_methodology(
+    methodology: Methodology | str, year: int | None = None
+) -> tuple[Methodology, int | None]:
+    """A methodology and the evaluation year it is used for: a ``level-year`` key
+    names its year (see :meth:`Registry.lookup`); a :class:`Methodology` or an id
+    names ``year``.
+
+    Example:
+        >>> from parindex._registry import resolve_methodology
+        >>> m, year = resolve_methodology("province-2023")
+        >>> m.decision.number, year
+        ('876/QĐ-BNV', 2023)
+    """
+    if isinstance(methodology, str):
+        return default_registry.lookup(methodology, year=year)
+    return methodology, year
+
+
 def list_methodologies() -> list[Methodology]:
     """Every methodology in the default registry, national first.
 

@@ -102,9 +102,13 @@ class Scores:
 
     methodology: Methodology
     batch: BatchResult = attrs.field(repr=False)
+    year: int | None = None
+    """The evaluation year the methodology was looked up for (``score("province-2023",
+    ...)`` gives 2023); :func:`parindex.rank` bands with it. ``None``: not stated."""
 
     def __repr__(self) -> str:
-        return f"<Scores {self.methodology.id}: {len(self)} units>"
+        year = "" if self.year is None else f", {self.year}"
+        return f"<Scores {self.methodology.id}: {len(self)} units{year}>"
 
     def _repr_html_(self) -> str:
         from parindex._display import scores_html
@@ -331,10 +335,11 @@ def score(
     """
     _check_choice("missing", missing, ("error", "zero", "unknown"))
     _check_choice("rate_scale", rate_scale, (None, "percent", "fraction"))
+    year = None
     if isinstance(methodology, str):
-        from parindex._registry import get_methodology
+        from parindex._registry import resolve_methodology
 
-        methodology = get_methodology(methodology)
+        methodology, year = resolve_methodology(methodology)
     if not isinstance(methodology, Methodology):
         raise InputFormatError(
             f"methodology must be a Methodology or a methodology id, got "
@@ -357,4 +362,4 @@ def score(
         rate_scale=rate_scale,
         collect_all=collect_all,
     )
-    return Scores(methodology=methodology, batch=batch)
+    return Scores(methodology=methodology, batch=batch, year=year)

@@ -43,6 +43,7 @@ from parindex._engine import (
 from parindex._io import read_text_file, safe_parse
 from parindex._model import Methodology, TiePolicy
 from parindex._ranking import Ranking, band_codes, rank, rank_keys, rank_matrix
+from parindex._registry import resolve_methodology
 from parindex._scoring import Scores, sheet_columns
 from parindex._sheet import ScoreSheet, normalize_key
 from parindex.errors import InputFormatError, UnknownNodeError, UnknownUnitError
@@ -388,11 +389,7 @@ def simulate(
         >>> bool((a.ranks == b.ranks).all())
         True
     """
-    if isinstance(methodology, str):
-        from parindex._registry import get_methodology
-
-        methodology = get_methodology(methodology)
-    m = methodology
+    m, year = resolve_methodology(methodology, year)
     if isinstance(sheet, pd.DataFrame):
         sheet = ScoreSheet.from_frame(sheet)
     if not isinstance(uncertainty, Uncertainty):
@@ -404,10 +401,12 @@ def simulate(
     dense = dense_columns(c, cols, rate_scale=rate_scale)
     units, groups = cols.units, cols.groups
     base_batch = score_dense(c, units, groups, dense, missing=missing)
-    base = rank(Scores(methodology=m, batch=base_batch), ties=ties, year=year)
+    base = rank(Scores(methodology=m, batch=base_batch, year=year), ties=ties)
     policy = m.ranking
     tie = base.ties
-    ranked = np.array([u not in set(policy.unranked) for u in units], dtype=bool)
+    # The units rank() left unranked (matched however the sheet spells them).
+    ranked_by_unit = dict(zip(base.table["unit"], base.table["ranked"], strict=True))
+    ranked = np.array([bool(ranked_by_unit[u]) for u in units], dtype=bool)
     rank_groups = groups if policy.within_groups else None
     bands = m.bands_for(base.year)
     prepared = _prepare(c, sheet, dense, uncertainty, rate_scale)
