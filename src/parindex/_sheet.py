@@ -222,7 +222,13 @@ class ScoreEntry:
                 ) from None
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain data, omitting what is not given."""
+        """Plain data, omitting what is not given.
+
+        Example:
+            >>> from parindex import ScoreEntry
+            >>> ScoreEntry("Đắk Lắk", "1", points=5.5, note="published").to_dict()
+            {'unit': 'Đắk Lắk', 'node': '1', 'points': 5.5, 'note': 'published'}
+        """
         out: dict[str, Any] = {"unit": self.unit, "node": self.node}
         if self.points is not None:
             out["points"] = self.points
@@ -454,18 +460,41 @@ class ScoreSheet:
 
     @property
     def units(self) -> tuple[str, ...]:
-        """Units in order of first appearance."""
+        """Units in order of first appearance.
+
+        Example:
+            >>> import parindex
+            >>> parindex.ScoreSheet.read("examples/binhduong-district-2017.csv").units[:2]
+            ('Thành phố Thủ Dầu Một', 'Thị xã Tân Uyên')
+        """
         return tuple(dict.fromkeys(e.unit for e in self.entries))
 
     def group_of(self, unit: str) -> str | None:
-        """The peer group a unit was given, if any."""
+        """The peer group a unit was given, if any.
+
+        Example:
+            >>> import parindex
+            >>> sheet = parindex.ScoreSheet.from_records([
+            ...     {"unit": "A", "node": "1", "points": 9, "group": "city"},
+            ...     {"unit": "B", "node": "1", "points": 8},
+            ... ])
+            >>> sheet.group_of("A"), sheet.group_of("B")
+            ('city', None)
+        """
         for e in self.entries:
             if e.unit == unit and e.group is not None:
                 return e.group
         return None
 
     def for_unit(self, unit: str) -> ScoreSheet:
-        """The entries of one unit, as a new sheet."""
+        """The entries of one unit, as a new sheet.
+
+        Example:
+            >>> import parindex
+            >>> sheet = parindex.ScoreSheet.read("examples/binhduong-district-2017.csv")
+            >>> sheet.for_unit("Thị xã Tân Uyên").to_records()
+            [{'unit': 'Thị xã Tân Uyên', 'node': 'appraisal', 'points': 48.75}, {'unit': 'Thị xã Tân Uyên', 'node': 'survey', 'points': 33.25}]
+        """
         return ScoreSheet(tuple(e for e in self.entries if e.unit == unit))
 
     def replace(self, unit: str, node: str, **changes: Any) -> ScoreSheet:
@@ -499,7 +528,14 @@ class ScoreSheet:
         decimal_comma: bool = False,
         collect_all: bool = False,
     ) -> ScoreSheet:
-        """Build from mappings with the :data:`SHEET_COLUMNS` keys."""
+        """Build from mappings with the :data:`SHEET_COLUMNS` keys.
+
+        Example:
+            >>> import parindex
+            >>> rows = [{"unit": "A", "node": "1", "points": "8,5"}, {"unit": "A", "node": "2", "status": "na"}]
+            >>> parindex.ScoreSheet.from_records(rows, decimal_comma=True).to_records()
+            [{'unit': 'A', 'node': '1', 'points': 8.5}, {'unit': 'A', 'node': '2', 'status': 'na'}]
+        """
         numbered: list[tuple[str, Mapping[str, Any]]] = []
         for i, rec in enumerate(records):
             if not isinstance(rec, Mapping):
@@ -520,7 +556,15 @@ class ScoreSheet:
         cls, frame: pd.DataFrame, *, decimal_comma: bool = False, collect_all: bool = False
     ) -> ScoreSheet:
         """Build from a tidy DataFrame (columns from :data:`SHEET_COLUMNS`); the frame is
-        not modified."""
+        not modified.
+
+        Example:
+            >>> import pandas as pd
+            >>> import parindex
+            >>> frame = pd.DataFrame({"unit": ["A", "A"], "node": ["1", "2"], "points": [9.0, None], "status": [None, "na"]})
+            >>> parindex.ScoreSheet.from_frame(frame).to_records()
+            [{'unit': 'A', 'node': '1', 'points': 9.0}, {'unit': 'A', 'node': '2', 'status': 'na'}]
+        """
         _check_columns(list(map(str, frame.columns)), "frame")
         cols = [c for c in frame.columns if c in SHEET_COLUMNS]
         records = []
@@ -540,7 +584,13 @@ class ScoreSheet:
         collect_all: bool = False,
         name: str = "<csv>",
     ) -> ScoreSheet:
-        """Parse tidy CSV text (header row required; CRLF and a BOM are fine)."""
+        """Parse tidy CSV text (header row required; CRLF and a BOM are fine).
+
+        Example:
+            >>> import parindex
+            >>> parindex.ScoreSheet.from_csv_text("unit,node,points\\r\\nA,1,9.5\\r\\n").to_records()
+            [{'unit': 'A', 'node': '1', 'points': 9.5}]
+        """
         if len(text.encode("utf-8", errors="surrogatepass")) > MAX_FILE_BYTES:
             raise InputFormatError(f"{name}: over the size limit of {MAX_FILE_BYTES} bytes")
         text = text.removeprefix("\ufeff")
@@ -575,7 +625,13 @@ class ScoreSheet:
         collect_all: bool = False,
         name: str = "<json>",
     ) -> ScoreSheet:
-        """Parse JSON: a list of entries, or ``{"entries": [...]}``."""
+        """Parse JSON: a list of entries, or ``{"entries": [...]}``.
+
+        Example:
+            >>> import parindex
+            >>> parindex.ScoreSheet.from_json_text('[{"unit": "A", "node": "1", "points": 9.5}]').to_records()
+            [{'unit': 'A', 'node': '1', 'points': 9.5}]
+        """
         if not text.lstrip().removeprefix("\ufeff").lstrip().startswith(("[", "{")):
             raise InputFormatError(
                 f'{name}: not JSON (a JSON sheet starts with "[" or "{{"); for CSV use '
@@ -623,11 +679,27 @@ class ScoreSheet:
     # ------------------------------------------------------------------ output
 
     def to_records(self) -> list[dict[str, Any]]:
-        """Plain records (what :meth:`from_records` reads back)."""
+        """Plain records (what :meth:`from_records` reads back).
+
+        Example:
+            >>> import parindex
+            >>> sheet = parindex.ScoreSheet.read("examples/daklak-2017.csv")
+            >>> sheet.to_records()[0]
+            {'unit': 'Đắk Lắk', 'node': '1', 'points': 5.5, 'note': 'published loss 4.5 of 10 points'}
+            >>> parindex.ScoreSheet.from_records(sheet.to_records()) == sheet
+            True
+        """
         return [e.to_dict() for e in self.entries]
 
     def to_frame(self) -> pd.DataFrame:
-        """A tidy DataFrame with every :data:`SHEET_COLUMNS` column."""
+        """A tidy DataFrame with every :data:`SHEET_COLUMNS` column.
+
+        Example:
+            >>> import parindex
+            >>> frame = parindex.ScoreSheet.read("examples/binhduong-district-2017.csv").to_frame()
+            >>> frame[["unit", "node", "points"]].head(2).to_dict("records")
+            [{'unit': 'Thành phố Thủ Dầu Một', 'node': 'appraisal', 'points': 51.75}, {'unit': 'Thành phố Thủ Dầu Một', 'node': 'survey', 'points': 32.83}]
+        """
         import pandas as pd
 
         rows = [
@@ -674,7 +746,16 @@ class ScoreSheet:
         return buf.getvalue()
 
     def to_json(self) -> str:
-        """JSON text ``{"entries": [...]}`` (what :meth:`from_json_text` reads back)."""
+        """JSON text ``{"entries": [...]}`` (what :meth:`from_json_text` reads back).
+
+        Example:
+            >>> import json, parindex
+            >>> sheet = parindex.ScoreSheet.read("examples/binhduong-district-2017.csv")
+            >>> json.loads(sheet.to_json())["entries"][0]
+            {'unit': 'Thành phố Thủ Dầu Một', 'node': 'appraisal', 'points': 51.75}
+            >>> parindex.ScoreSheet.from_json_text(sheet.to_json()) == sheet
+            True
+        """
         return json.dumps(
             {"entries": self.to_records()}, ensure_ascii=False, indent=2, allow_nan=False
         )
