@@ -358,8 +358,9 @@ def compare_with_skeleton(skeleton: Methodology, table: pd.DataFrame) -> list[Di
     table = read_methodology_table(table)
     rows, comps, total = _rows(table)
     out: list[Disagreement] = []
-    if total is not None and abs(total - skeleton.total_max) > _TOL:
-        out.append(Disagreement("total", "max_points", skeleton.total_max, total))
+    known_total = skeleton.total_max
+    if total is not None and known_total is not None and abs(total - known_total) > _TOL:
+        out.append(Disagreement("total", "max_points", known_total, total))
     for node in skeleton.nodes():
         row = rows.get(node.id)
         if row is None:
@@ -454,6 +455,26 @@ def _build_node(
     )
 
 
+def _completed_total(
+    skeleton: Methodology,
+    stated: float | None,
+    tree: tuple[Node, ...],
+    components: tuple[ScoreComponent, ...],
+) -> tuple[float | None, str | None]:
+    """The completed methodology's total and its source: the table's ``total`` row,
+    else the skeleton's known total, else what the annex's fields (or, with no fields,
+    its score components) add up to. A complete annex lists every field, so its fields
+    are the whole total; that is read from the annex, not guessed."""
+    if stated is not None:
+        return stated, "table"
+    if skeleton.total_max is not None:
+        return skeleton.total_max, skeleton.total_source
+    parts = [n.max_points for n in tree] or [c.max_points for c in components]
+    if parts and all(x is not None for x in parts):
+        return math.fsum(x for x in parts if x is not None), "table"
+    return None, None  # construction refuses a complete methodology without a total
+
+
 def complete_methodology(
     skeleton: Methodology,
     table: str | Path | pd.DataFrame,
@@ -469,6 +490,11 @@ def complete_methodology(
     tree, component maxima and total come from the table, cited to a new source
     ``table`` (``source_url``, ``confidence``). It is marked complete, so construction
     checks that every maximum is known and the children add up to their parent.
+
+    The total is the table's ``total`` row when it has one (checked against the
+    skeleton's total where that is known), else the skeleton's total, else, for a
+    skeleton whose total is unknown, what the table's fields add up to (the annex lists
+    every field, so they make up the total).
 
     Raises:
         MethodologyError: the table disagrees with the skeleton (the message lists
@@ -521,6 +547,7 @@ def complete_methodology(
         for cid, mx in comps.items()
         if cid not in {c.id for c in skeleton.components}
     )
+    total_max, total_source = _completed_total(skeleton, total, tree, components)
     notes = skeleton.notes
     if problems:
         notes = (notes + " " if notes else "") + (
@@ -535,8 +562,8 @@ def complete_methodology(
             aliases=(),
             tree=tree,
             components=components,
-            total_max=skeleton.total_max if total is None else total,
-            total_source="table" if total is not None else skeleton.total_source,
+            total_max=total_max,
+            total_source=total_source,
             complete=True,
             sources={**skeleton.sources, "table": Source(source_url, confidence)},
             counts={

@@ -198,8 +198,11 @@ def diff_methodologies(a: Methodology | str, b: Methodology | str) -> Methodolog
     ma = get_methodology(a) if isinstance(a, str) else a
     mb = get_methodology(b) if isinstance(b, str) else b
     out: list[MethodologyChange] = []
-    if abs(ma.total_max - mb.total_max) > _TOL:
-        out.append(MethodologyChange("total", None, ma.total_max, mb.total_max, "total_max"))
+    ta, tb = ma.total_max, mb.total_max
+    if (ta is None) != (tb is None):
+        out.append(MethodologyChange("max_unknown", None, ta, tb, "total_max"))
+    elif ta is not None and tb is not None and abs(ta - tb) > _TOL:
+        out.append(MethodologyChange("total", None, ta, tb, "total_max"))
     for key in sorted(set(ma.counts) | set(mb.counts)):
         ca, cb = ma.counts.get(key), mb.counts.get(key)
         if ca != cb:

@@ -108,6 +108,10 @@ def _max(x: float | None, lab: dict[str, str]) -> str:
     return f"{escape(lab['max'])} {x:g}"
 
 
+def _total(x: float | None, lab: dict[str, str]) -> str:
+    return _num(None, lab) if x is None else f"{x:g}"
+
+
 # --------------------------------------------------------------------------- methodology
 
 
@@ -137,7 +141,7 @@ def methodology_html(m: Methodology, language: Language = "en") -> str:
         f"{escape(_name(m, language))}<br>",
         f"{escape(lab['decision'])}: {escape(m.decision.number or lab['unknown'])}; "
         f"{escape(lab['level'])}: {escape(m.level)}; {escape(lab['years'])}: {escape(years)}; "
-        f"{escape(lab['total'])}: {m.total_max:g}<br>",
+        f"{escape(lab['total'])}: {_total(m.total_max, lab)}<br>",
         f"<small>{escape(m.describe_completeness())}</small>",
     ]
     if not m.official:

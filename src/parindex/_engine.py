@@ -110,19 +110,24 @@ def compile_methodology(m: Methodology) -> Compiled:
         maxima[n_nodes + k] = np.nan if c.max_points is None else c.max_points
         allow_na[n_nodes + k] = c.allow_na
     total = n_nodes + len(comps)
-    maxima[total] = m.total_max
+    # An unknown total maximum stays unknown (NaN): it is never derived from the
+    # fields' or components' maxima, so the total's index is unknown too.
+    total_max = math.nan if m.total_max is None else m.total_max
+    maxima[total] = total_max
     top = tuple(pos[n.id] for n in m.tree)
     children[total] = top
     derivable[total] = m.children_exhaustive(None)
-    # The bound for given points: the node's maximum, else the nearest known ancestor's.
-    bound = np.full(size, m.total_max)
+    # The bound for given points: the node's maximum, else the nearest known ancestor's,
+    # else none at all (points must still be finite and >= 0).
+    top_bound = math.inf if m.total_max is None else m.total_max
+    bound = np.full(size, top_bound)
     for i in range(n_nodes):
         up = (
             maxima[i]
             if not math.isnan(maxima[i])
             else bound[parent[i]]
             if parent[i] >= 0
-            else m.total_max
+            else top_bound
         )
         bound[i] = up
     for k in range(len(comps)):
@@ -327,9 +332,14 @@ def _check_entries(
         bad |= out
         for r in np.flatnonzero(out):
             unit, node = cols.units[cols.unit_idx[r]], c.slot_ids[slot[r]]
+            limit = (
+                f"outside 0-{bound[r]:g}"
+                if math.isfinite(bound[r])
+                else "is not a finite number >= 0 (no maximum is known here)"
+            )
             problems.add(
                 PointsOutOfRangeError(
-                    f"{_where(unit, node)}: {name} {x[r]:g} outside 0-{bound[r]:g}",
+                    f"{_where(unit, node)}: {name} {x[r]:g} {limit}",
                     unit=unit,
                     node=node,
                     value=float(x[r]),

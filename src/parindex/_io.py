@@ -403,9 +403,12 @@ def methodology_from_dict(data: object, *, name: str = "methodology") -> Methodo
         years = _expect(d.get("evaluation_years") or [], list, f"{name} evaluation_years")
         nodes = _expect(d.get("tree") or [], list, f"{name} tree")
         tree = [_node(n, f"{name} tree[{i}]") for i, n in enumerate(nodes)]
-        total = _number(d.get("total_max"), f"{name} total_max")
-        if total is None:
-            raise MethodologyError(f"{name}: total_max is required")
+        if "total_max" not in d:
+            # Required so that an unknown total is said, not forgotten: null is unknown.
+            raise MethodologyError(
+                f"{name}: total_max is required (null when no source states the total)"
+            )
+        total = _number(d["total_max"], f"{name} total_max")
         return Methodology(
             id=str(d.get("id", "")),
             name_vi=str(d.get("name_vi", "")),
@@ -465,8 +468,8 @@ def load_methodology(path: str | Path) -> Methodology:
 # --------------------------------------------------------------------------- model -> dict
 
 
-def _drop_empty(d: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in d.items() if v not in (None, "", [], {})}
+def _drop_empty(d: dict[str, Any], keep: tuple[str, ...] = ()) -> dict[str, Any]:
+    return {k: v for k, v in d.items() if k in keep or v not in (None, "", [], {})}
 
 
 def _node_to_dict(node: Node) -> dict[str, Any]:
@@ -571,7 +574,8 @@ def methodology_to_dict(m: Methodology) -> dict[str, Any]:
             ),
             "notes": m.notes,
             "tree": [_node_to_dict(n) for n in m.tree],
-        }
+        },
+        keep=("total_max",),  # null (unknown) is written out, not dropped
     ) | {"official": m.official, "complete": m.complete}
 
 

@@ -352,7 +352,9 @@ class Methodology:
     level: str = attrs.field(validator=attrs.validators.matches_re(_LEVEL))
     decision: Decision
     evaluation_years: tuple[int, ...] = attrs.field(converter=_ints)
-    total_max: float = attrs.field(converter=float)
+    total_max: float | None = attrs.field(converter=_opt_float)
+    """The total maximum (tổng điểm tối đa); ``None`` when no source states it. Points
+    still add up without it, but the total's maximum and index stay unknown."""
     tree: tuple[Node, ...] = attrs.field(converter=_nodes)
     complete: bool = False
     official: bool = True
@@ -370,7 +372,13 @@ class Methodology:
     _index: Mapping[str, Node] = attrs.field(init=False, repr=False, eq=False)
 
     def __attrs_post_init__(self) -> None:
-        if not (math.isfinite(self.total_max) and self.total_max > 0):
+        if self.total_max is None:
+            if self.complete:
+                raise MethodologyError(
+                    f"{self.id}: the total maximum is unknown (total_max null) but the "
+                    "methodology is marked complete"
+                )
+        elif not (math.isfinite(self.total_max) and self.total_max > 0):
             raise MethodologyError(f"{self.id}: total_max must be > 0, got {self.total_max!r}")
         index: dict[str, Node] = {}
         for top in self.tree:
@@ -395,6 +403,8 @@ class Methodology:
                 [(c.id, c.max_points) for c in self.components],
                 complete_required=True,
             )
+        if self.total_max is None:
+            self._check_partitions_agree()
         for node in index.values():
             _validate_children_sum(node, self.complete)
             if node.rule is not None:
@@ -447,6 +457,8 @@ class Methodology:
     def _check_partition(
         self, what: str, parts: list[tuple[str, float | None]], *, complete_required: bool
     ) -> None:
+        if self.total_max is None:  # nothing to check against; see _check_partitions_agree
+            return
         known = [m for _, m in parts if m is not None]
         total = math.fsum(known)
         if total > self.total_max + _TOL:
@@ -459,6 +471,32 @@ class Methodology:
             raise MethodologyError(
                 f"{self.id}: {what} maxima add up to {total:g}, not the total {self.total_max:g}"
             )
+
+    def _check_partitions_agree(self) -> None:
+        # Without a total, the fields and the components are still two partitions of
+        # the same points: where both are fully known they must agree with each other.
+        # Their sum is not taken as the total (see check_methodology's total-unknown).
+        fields = self._known_sum("fields")
+        comps = self._known_sum("components")
+        if fields is not None and comps is not None and abs(fields - comps) > _TOL:
+            raise MethodologyError(
+                f"{self.id}: fields maxima add up to {fields:g} but score components "
+                f"maxima add up to {comps:g}"
+            )
+
+    def _known_sum(self, what: Literal["fields", "components"]) -> float | None:
+        """What the fields (listed exhaustively) or the score components add up to,
+        when every maximum is known; ``None`` otherwise. Informative only: never taken
+        as the total maximum when ``total_max`` is unknown."""
+        if what == "fields":
+            if not self.tree or not self.children_exhaustive(None):
+                return None
+            maxima = [n.max_points for n in self.tree]
+        else:
+            maxima = [c.max_points for c in self.components]
+        if not maxima or any(x is None for x in maxima):
+            return None
+        return math.fsum(x for x in maxima if x is not None)
 
     def _check_sources(self, index: Mapping[str, Node]) -> None:
         cited: list[tuple[str, str | None]] = [(f"node {n.id}", n.source) for n in index.values()]

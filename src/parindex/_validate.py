@@ -60,8 +60,8 @@ class Finding:
         return f"{self.severity} [{self.code}]{where} {self.message}"
 
 
-def _fmt(x: float) -> str:
-    return f"{x:g}"
+def _fmt(x: float | None) -> str:
+    return "unknown" if x is None else f"{x:g}"
 
 
 def _depth(node: Node) -> int:
@@ -150,7 +150,8 @@ def _check_components(m: Methodology) -> Iterator[Finding]:
             f"component maxima unknown for {', '.join(unknown)}; the known ones add up to "
             f"{_fmt(total)} of {_fmt(m.total_max)}",
         )
-    elif abs(total - m.total_max) > _TOL:  # pragma: no cover - construction refuses this
+    elif m.total_max is not None and abs(total - m.total_max) > _TOL:  # pragma: no cover
+        # construction refuses this
         yield Finding(
             "error",
             "split-total",
@@ -244,7 +245,7 @@ def _check_sources(m: Methodology) -> Iterator[Finding]:
     def missing(where: str | None, what: str) -> Finding:
         return Finding("error", "source-missing", where, f"{what} has no source")
 
-    if m.total_source is None and m.source is None:
+    if m.total_max is not None and m.total_source is None and m.source is None:
         yield missing(None, f"total_max {_fmt(m.total_max)}")
     if m.counts and m.source is None:
         yield missing(None, "the declared counts")
@@ -267,6 +268,15 @@ def _check_sources(m: Methodology) -> Iterator[Finding]:
         yield Finding(
             "info", "source-unused", None, f"source {key!r} is cited by no fact (context only)"
         )
+    if m.total_max is None:
+        if m.total_source is not None:
+            yield Finding(
+                "warning",
+                "total-source",
+                None,
+                f"total_source {m.total_source!r} is given but the total maximum is unknown",
+            )
+        return
     total_key = m.total_source or m.source
     if total_key is not None and m.sources[total_key].confidence == "I":
         yield Finding(
@@ -277,11 +287,35 @@ def _check_sources(m: Methodology) -> Iterator[Finding]:
         )
 
 
+def _check_total(m: Methodology) -> Iterator[Finding]:
+    if m.total_max is not None:
+        return
+    # Say what the parts add up to, but never take it as the total: a partial tree or
+    # split may leave out points the decision has (unknown stays unknown).
+    sums = [
+        f"the {what} maxima add up to {_fmt(x)}"
+        for what, x in (
+            ("fields'", m._known_sum("fields")),
+            ("score components'", m._known_sum("components")),
+        )
+        if x is not None
+    ]
+    parts = f"; {' and '.join(sums)}, not taken as the total" if sums else ""
+    yield Finding(
+        "info",
+        "total-unknown",
+        None,
+        "the total maximum is unknown (total_max null): totals get points but no index "
+        f"and no rank{parts}",
+    )
+
+
 def check_methodology(m: Methodology) -> list[Finding]:
     """Every finding for a methodology, errors first.
 
     Checks: declared counts against the listed children (where the listing is
     complete) and against the fields' own counts; score components against the total
+    (an unknown total is reported as ``total-unknown``, with what the parts add up to)
     and against the leaves' assessment methods; bands (range, gaps, overlaps);
     numbering 1..n; and that every numeric fact (total, counts, maxima, component
     maxima, band bounds) cites a source. What construction already enforces (sums,
@@ -296,6 +330,7 @@ def check_methodology(m: Methodology) -> list[Finding]:
         warning [counts-sum] declares 38 criteria but the fields' own counts add up to 39 (a source inconsistency?)
     """
     findings = [
+        *_check_total(m),
         *_check_sources(m),
         *_check_counts(m),
         *_check_components(m),

@@ -99,12 +99,13 @@ def _cmd_methodologies(args: argparse.Namespace, out: io.TextIOBase) -> int:
             m.decision.number or "—",
             m.level,
             ",".join(map(str, m.evaluation_years)),
+            "unknown" if m.total_max is None else f"{m.total_max:g}",
             "complete" if m.complete else "partial",
             "" if m.official else "NOT OFFICIAL",
         )
         for m in items
     ]
-    _table(out, ("id", "decision", "level", "years", "tree", ""), rows)
+    _table(out, ("id", "decision", "level", "years", "total", "tree", ""), rows)
     return EXIT_OK
 
 
@@ -147,9 +148,8 @@ def _cmd_show(args: argparse.Namespace, out: io.TextIOBase) -> int:
         out.write(f"  {m.name_en}\n")
     date = "" if m.decision.date is None else f" of {m.decision.date.isoformat()}"
     out.write(f"decision: {m.decision.number or 'unknown'}{date}; level {m.level}; ")
-    out.write(
-        f"evaluation years {', '.join(map(str, m.evaluation_years))}; total {m.total_max:g}\n"
-    )
+    total = "unknown (not stated in the sources)" if m.total_max is None else f"{m.total_max:g}"
+    out.write(f"evaluation years {', '.join(map(str, m.evaluation_years))}; total {total}\n")
     if not m.official:
         out.write("NOT OFFICIAL: an illustration, not a published methodology\n")
     out.write(f"tree: {m.describe_completeness()}\n")
