@@ -306,3 +306,13 @@ def test_complete_methodology_from_a_shipped_skeleton_without_total() -> None:
     done = parindex.complete_methodology(skel, table, source_url="https://example.org/annex")
     assert done.total_max == 100.0
     assert done.sources["table"].url == "https://example.org/annex"
+
+
+def test_a_wide_frame_refuses_infinite_points_where_no_maximum_is_known() -> None:
+    # The fast wide path checks points against the bound, which is infinite where no
+    # maximum is known up the tree: inf would pass that comparison.
+    wide = pd.DataFrame({"unit": ["A"], "total": [math.inf]})
+    with pytest.raises(parindex.PointsOutOfRangeError, match="finite"):
+        parindex.score_frame("province-2025", wide, wide=True)
+    ok = pd.DataFrame({"unit": ["A"], "total": [1e6]})
+    assert parindex.score_frame("province-2025", ok, wide=True).totals()["points"][0] == 1e6

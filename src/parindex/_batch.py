@@ -264,7 +264,8 @@ def _wide_dense(
         # Points: NaN is "not given"; anything else must be finite and within 0..bound.
         sub = block[:, plain] if len(ruled) else block
         with np.errstate(invalid="ignore"):
-            if ((sub < 0) | (sub > c.bound[slots[plain]] + 1e-9)).any():
+            # The bound is infinite where no maximum is known: inf must still be refused.
+            if ((sub < 0) | (sub > c.bound[slots[plain]] + 1e-9) | np.isinf(sub)).any():
                 raise _Fallback
         given[:, slots[plain]] = sub
         for k in ruled:
