@@ -214,7 +214,15 @@ class Tier:
                 raise MethodologyError(f"tier {self.describe()!r} is empty")
 
     def contains(self, x: FloatArray) -> npt.NDArray[np.bool_]:
-        """Vectorised membership test."""
+        """Vectorised membership test.
+
+        Example:
+            >>> import numpy as np
+            >>> from parindex.rules import Tier
+            >>> tier = Tier(points=2.0, lower=80.0, upper=100.0)
+            >>> tier.contains(np.array([79.9, 80.0, 100.0])).tolist()
+            [False, True, False]
+        """
         inside = np.ones(x.shape, dtype=bool)
         if self.lower is not None:
             inside &= (x >= self.lower) if self.lower_inclusive else (x > self.lower)
@@ -223,7 +231,13 @@ class Tier:
         return inside
 
     def describe(self) -> str:
-        """The tier in words."""
+        """The tier in words.
+
+        Example:
+            >>> from parindex.rules import Tier
+            >>> Tier(points=0.0, upper=50.0).describe()
+            'x < 50 %: 0 points'
+        """
         parts = []
         if self.lower is not None:
             parts.append(f"{_fmt(self.lower)} % {'<=' if self.lower_inclusive else '<'} x")
@@ -234,7 +248,13 @@ class Tier:
         return f"{text}: {_fmt(self.points)} points"
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain-data form (the methodology file's keys)."""
+        """Plain-data form (the methodology file's keys).
+
+        Example:
+            >>> from parindex.rules import Tier
+            >>> Tier(points=2.0, lower=80.0, upper=100.0).to_dict()
+            {'min_inclusive': 80.0, 'max_exclusive': 100.0, 'points': 2.0}
+        """
         out: dict[str, Any] = {}
         if self.lower is not None:
             out["min_inclusive" if self.lower_inclusive else "min_exclusive"] = self.lower
@@ -245,7 +265,13 @@ class Tier:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Tier:
-        """Inverse of :meth:`to_dict`."""
+        """Inverse of :meth:`to_dict`.
+
+        Example:
+            >>> from parindex.rules import Tier
+            >>> Tier.from_dict({"min_inclusive": 80, "max_exclusive": 100, "points": 2}).describe()
+            '80 % <= x < 100 %: 2 points'
+        """
         allowed = {"min_inclusive", "min_exclusive", "max_inclusive", "max_exclusive", "points"}
         unknown = set(data) - allowed
         if unknown:
@@ -319,24 +345,58 @@ class PercentTiers:
                 raise MethodologyError(f"tiers leave {_fmt(a.upper)} % itself uncovered")
 
     def check(self, max_points: float | None, node: str) -> None:
-        """Validate the rule against its node's maximum."""
+        """Validate the rule against its node's maximum.
+
+        Example:
+            >>> import parindex
+            >>> rule = parindex.get_methodology("illustrative-district").node("1.1.2").rule
+            >>> rule.check(2.0, "1.1.2")
+            Traceback (most recent call last):
+            ...
+            parindex.errors.MethodologyError: node 1.1.2: tier points 3 exceeds the node maximum 2
+        """
         for t in self.tiers:
             _check_points(t.points, max_points, node, "tier points")
 
     def parse(
         self, raw: object, *, max_points: float | None, rate_scale: RateScale | None = None
     ) -> float:
-        """Read a rate into percent."""
+        """Read a rate into percent.
+
+        Example:
+            >>> import parindex
+            >>> rule = parindex.get_methodology("illustrative-district").node("1.1.2").rule
+            >>> rule.parse("81.7%", max_points=3.0)
+            81.7
+            >>> rule.parse(0.817, max_points=3.0, rate_scale="fraction")
+            81.7
+        """
         return parse_rate(raw, rate_scale)
 
     def measures(
         self, values: FloatArray, *, max_points: float | None, rate_scale: RateScale | None = None
     ) -> FloatArray:
-        """Vectorised parse of numeric values; NaN marks an invalid value."""
+        """Vectorised parse of numeric values; NaN marks an invalid value.
+
+        Example:
+            >>> import numpy as np
+            >>> import parindex
+            >>> rule = parindex.get_methodology("illustrative-district").node("1.1.2").rule
+            >>> rule.measures(np.array([0.817, 1.2]), max_points=3, rate_scale="fraction").tolist()
+            [81.7, nan]
+        """
         return rate_measures(values, rate_scale)
 
     def points(self, measures: FloatArray, max_points: float) -> FloatArray:
-        """Tier points for each measure (percent)."""
+        """Tier points for each measure (percent).
+
+        Example:
+            >>> import numpy as np
+            >>> import parindex
+            >>> rule = parindex.get_methodology("illustrative-district").node("1.1.2").rule
+            >>> rule.points(np.array([100.0, 81.7, 40.0]), 3.0).tolist()
+            [3.0, 2.0, 0.0]
+        """
         return np.select(
             [t.contains(measures) for t in self.tiers],
             [np.float64(t.points) for t in self.tiers],
@@ -344,11 +404,26 @@ class PercentTiers:
         ).astype(np.float64)
 
     def describe(self) -> str:
-        """The rule in words."""
+        """The rule in words.
+
+        Example:
+            >>> import parindex
+            >>> rule = parindex.get_methodology("illustrative-district").node("1.1.2").rule
+            >>> rule.describe()
+            '100 % <= x: 3 points; 80 % <= x < 100 %: 2 points; 50 % <= x < 80 %: 1 points; x < 50 %: 0 points'
+        """
         return "; ".join(t.describe() for t in sorted(self.tiers, key=_sort_key, reverse=True))
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain-data form."""
+        """Plain-data form.
+
+        Example:
+            >>> import parindex
+            >>> from parindex.rules import rule_from_dict
+            >>> rule = parindex.get_methodology("illustrative-district").node("1.1.2").rule
+            >>> rule.to_dict()["tiers"][1], rule_from_dict(rule.to_dict()) == rule
+            ({'min_inclusive': 80.0, 'max_exclusive': 100.0, 'points': 2.0}, True)
+        """
         return {"kind": self.kind, "tiers": [t.to_dict() for t in self.tiers]}
 
 
@@ -382,7 +457,15 @@ class YesNo:
     kind: ClassVar[str] = "yes_no"
 
     def check(self, max_points: float | None, node: str) -> None:
-        """Validate the rule against its node's maximum."""
+        """Validate the rule against its node's maximum.
+
+        Example:
+            >>> from parindex.rules import YesNo
+            >>> YesNo().check(None, "1.3.2")
+            Traceback (most recent call last):
+            ...
+            parindex.errors.MethodologyError: node 1.3.2: a yes/no rule without yes_points needs the node maximum
+        """
         if self.yes_points is None and max_points is None:
             raise MethodologyError(
                 f"node {node}: a yes/no rule without yes_points needs the node maximum",
@@ -395,7 +478,14 @@ class YesNo:
     def parse(
         self, raw: object, *, max_points: float | None, rate_scale: RateScale | None = None
     ) -> float:
-        """Read yes (1.0) or no (0.0)."""
+        """Read yes (1.0) or no (0.0).
+
+        Example:
+            >>> import parindex
+            >>> rule = parindex.get_methodology("illustrative-district").node("1.3.2").rule
+            >>> [rule.parse(answer, max_points=1.0) for answer in ("không", "Đạt", True)]
+            [0.0, 1.0, 1.0]
+        """
         if isinstance(raw, bool | np.bool_):
             return 1.0 if raw else 0.0
         if isinstance(raw, int | float | np.integer | np.floating) and raw in (0, 1):
@@ -411,21 +501,48 @@ class YesNo:
     def measures(
         self, values: FloatArray, *, max_points: float | None, rate_scale: RateScale | None = None
     ) -> FloatArray:
-        """Vectorised parse of numeric values; NaN marks an invalid value."""
+        """Vectorised parse of numeric values; NaN marks an invalid value.
+
+        Example:
+            >>> import numpy as np
+            >>> import parindex
+            >>> rule = parindex.get_methodology("illustrative-district").node("1.3.2").rule
+            >>> rule.measures(np.array([1.0, 0.0, 2.0]), max_points=1.0).tolist()
+            [1.0, 0.0, nan]
+        """
         return np.where((values == 0.0) | (values == 1.0), values, np.nan)
 
     def points(self, measures: FloatArray, max_points: float) -> FloatArray:
-        """Points for each answer."""
+        """Points for each answer.
+
+        Example:
+            >>> import numpy as np
+            >>> from parindex.rules import YesNo
+            >>> YesNo(yes_points=0.5).points(np.array([1.0, 0.0]), 1.0).tolist()
+            [0.5, 0.0]
+        """
         yes = max_points if self.yes_points is None else self.yes_points
         return np.where(measures >= 0.5, yes, self.no_points).astype(np.float64)
 
     def describe(self) -> str:
-        """The rule in words."""
+        """The rule in words.
+
+        Example:
+            >>> from parindex.rules import YesNo
+            >>> YesNo().describe(), YesNo(yes_points=0.5).describe()
+            ('yes: full points; no: 0 points', 'yes: 0.5 points; no: 0 points')
+        """
         yes = "full points" if self.yes_points is None else f"{_fmt(self.yes_points)} points"
         return f"yes: {yes}; no: {_fmt(self.no_points)} points"
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain-data form."""
+        """Plain-data form.
+
+        Example:
+            >>> from parindex.rules import YesNo
+            >>> YesNo(yes_points=0.5).to_dict()
+            {'kind': 'yes_no', 'yes_points': 0.5}
+        """
         out: dict[str, Any] = {"kind": self.kind}
         if self.yes_points is not None:
             out["yes_points"] = self.yes_points
@@ -482,14 +599,30 @@ class Categorical:
                 seen.add(key)
 
     def check(self, max_points: float | None, node: str) -> None:
-        """Validate the rule against its node's maximum."""
+        """Validate the rule against its node's maximum.
+
+        Example:
+            >>> import parindex
+            >>> rule = parindex.get_methodology("illustrative-district").node("1.1.1").rule
+            >>> rule.check(0.5, "1.1.1")
+            Traceback (most recent call last):
+            ...
+            parindex.errors.MethodologyError: node 1.1.1: points of level 'đúng hạn' 1 exceeds the node maximum 0.5
+        """
         for level in self.levels:
             _check_points(level.points, max_points, node, f"points of level {level.label!r}")
 
     def parse(
         self, raw: object, *, max_points: float | None, rate_scale: RateScale | None = None
     ) -> float:
-        """Read a label into the index of its level."""
+        """Read a label into the index of its level.
+
+        Example:
+            >>> import parindex
+            >>> rule = parindex.get_methodology("illustrative-district").node("1.1.1").rule
+            >>> rule.parse("Chậm", max_points=1.0), rule.parse("late", max_points=1.0)
+            (1.0, 1.0)
+        """
         if isinstance(raw, str):
             key = _norm_label(raw)
             for i, level in enumerate(self.levels):
@@ -501,20 +634,53 @@ class Categorical:
     def measures(
         self, values: FloatArray, *, max_points: float | None, rate_scale: RateScale | None = None
     ) -> FloatArray:
-        """Vectorised parse of numeric values; NaN marks an invalid value."""
+        """Vectorised parse of numeric values; NaN marks an invalid value.
+
+        Example:
+            A number is never a level (levels are labels), so every numeric value is invalid:
+
+            >>> import numpy as np
+            >>> import parindex
+            >>> rule = parindex.get_methodology("illustrative-district").node("1.1.1").rule
+            >>> rule.measures(np.array([0.0, 1.0]), max_points=1.0).tolist()
+            [nan, nan]
+        """
         return np.full(values.shape, np.nan)
 
     def points(self, measures: FloatArray, max_points: float) -> FloatArray:
-        """Points of each level index."""
+        """Points of each level index.
+
+        Example:
+            >>> import numpy as np
+            >>> import parindex
+            >>> rule = parindex.get_methodology("illustrative-district").node("1.1.1").rule
+            >>> late = rule.parse("chậm", max_points=1.0)
+            >>> rule.points(np.array([0.0, late]), 1.0).tolist()
+            [1.0, 0.5]
+        """
         table = np.array([level.points for level in self.levels], dtype=np.float64)
         return table[measures.astype(np.intp)]
 
     def describe(self) -> str:
-        """The rule in words."""
+        """The rule in words.
+
+        Example:
+            >>> import parindex
+            >>> rule = parindex.get_methodology("illustrative-district").node("1.1.1").rule
+            >>> rule.describe()
+            'đúng hạn: 1 points; chậm: 0.5 points; không ban hành: 0 points'
+        """
         return "; ".join(f"{lv.label}: {_fmt(lv.points)} points" for lv in self.levels)
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain-data form."""
+        """Plain-data form.
+
+        Example:
+            >>> import parindex
+            >>> rule = parindex.get_methodology("illustrative-district").node("1.1.1").rule
+            >>> rule.to_dict()["levels"][1]
+            {'label': 'chậm', 'points': 0.5, 'aliases': ['late']}
+        """
         levels: list[dict[str, Any]] = []
         for lv in self.levels:
             item: dict[str, Any] = {"label": lv.label, "points": lv.points}
@@ -552,7 +718,16 @@ class Proportional:
             raise MethodologyError(f"proportional full_at must be > 0, got {self.full_at!r}")
 
     def check(self, max_points: float | None, node: str) -> None:
-        """Validate the rule against its node's maximum."""
+        """Validate the rule against its node's maximum.
+
+        Example:
+            >>> import parindex
+            >>> rule = parindex.get_methodology("illustrative-district").node("1.3.1").rule
+            >>> rule.check(None, "1.3.1")
+            Traceback (most recent call last):
+            ...
+            parindex.errors.MethodologyError: node 1.3.1: a proportional rule needs the node maximum
+        """
         if max_points is None:
             raise MethodologyError(
                 f"node {node}: a proportional rule needs the node maximum", node=node
@@ -561,7 +736,15 @@ class Proportional:
     def parse(
         self, raw: object, *, max_points: float | None, rate_scale: RateScale | None = None
     ) -> float:
-        """Read the measure (percent for a rate, a count otherwise)."""
+        """Read the measure (percent for a rate, a count otherwise).
+
+        Example:
+            >>> from parindex.rules import Proportional
+            >>> Proportional(full_at=30.0).parse("25.9%", max_points=2.0)
+            25.9
+            >>> Proportional(full_at=10, rate=False).parse(4, max_points=2.0)
+            4.0
+        """
         if self.rate:
             return parse_rate(raw, rate_scale)
         value = _number(raw, "measure")
@@ -572,22 +755,54 @@ class Proportional:
     def measures(
         self, values: FloatArray, *, max_points: float | None, rate_scale: RateScale | None = None
     ) -> FloatArray:
-        """Vectorised parse of numeric values; NaN marks an invalid value."""
+        """Vectorised parse of numeric values; NaN marks an invalid value.
+
+        Example:
+            A count (``rate=False``) may be any number >= 0:
+
+            >>> import numpy as np
+            >>> from parindex.rules import Proportional
+            >>> Proportional(full_at=10, rate=False).measures(np.array([4.0, -1.0]), max_points=2.0).tolist()
+            [4.0, nan]
+        """
         if self.rate:
             return rate_measures(values, rate_scale)
         return np.where(values >= 0.0, values, np.nan)
 
     def points(self, measures: FloatArray, max_points: float) -> FloatArray:
-        """Proportional points, capped."""
+        """Proportional points, capped.
+
+        Example:
+            >>> import numpy as np
+            >>> import parindex
+            >>> rule = parindex.get_methodology("illustrative-district").node("1.3.1").rule
+            >>> rule.points(np.array([15.0, 25.9, 60.0]), 2.0).round(3).tolist()
+            [1.0, 1.727, 2.0]
+        """
         return max_points * np.clip(measures / self.full_at, 0.0, 1.0)
 
     def describe(self) -> str:
-        """The rule in words."""
+        """The rule in words.
+
+        Example:
+            >>> from parindex.rules import Proportional
+            >>> Proportional(full_at=30.0).describe()
+            'in proportion to the measure, full points at 30 %'
+            >>> Proportional(full_at=10, rate=False).describe()
+            'in proportion to the measure, full points at 10'
+        """
         unit = " %" if self.rate else ""
         return f"in proportion to the measure, full points at {_fmt(self.full_at)}{unit}"
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain-data form."""
+        """Plain-data form.
+
+        Example:
+            >>> import parindex
+            >>> rule = parindex.get_methodology("illustrative-district").node("1.3.1").rule
+            >>> rule.to_dict()
+            {'kind': 'proportional', 'full_at': 30.0, 'rate': True}
+        """
         return {"kind": self.kind, "full_at": self.full_at, "rate": self.rate}
 
 
@@ -617,7 +832,15 @@ class Deduction:
             )
 
     def check(self, max_points: float | None, node: str) -> None:
-        """Validate the rule against its node's maximum."""
+        """Validate the rule against its node's maximum.
+
+        Example:
+            >>> from parindex.rules import Deduction
+            >>> Deduction(per_occurrence=1.0, floor=3.0).check(2.0, "1.2.1")
+            Traceback (most recent call last):
+            ...
+            parindex.errors.MethodologyError: node 1.2.1: deduction floor 3 exceeds the node maximum 2
+        """
         if max_points is None:
             raise MethodologyError(
                 f"node {node}: a deduction rule needs the node maximum", node=node
@@ -627,7 +850,18 @@ class Deduction:
     def parse(
         self, raw: object, *, max_points: float | None, rate_scale: RateScale | None = None
     ) -> float:
-        """Read a whole, non-negative number of occurrences."""
+        """Read a whole, non-negative number of occurrences.
+
+        Example:
+            >>> import parindex
+            >>> rule = parindex.get_methodology("illustrative-district").node("1.2.1").rule
+            >>> rule.parse("3", max_points=2.0)
+            3.0
+            >>> rule.parse(1.5, max_points=2.0)
+            Traceback (most recent call last):
+            ...
+            parindex.errors.PointsOutOfRangeError: occurrence count 1.5 must be a whole number >= 0
+        """
         value = _number(raw, "occurrence count")
         if value < 0 or value != int(value):
             raise PointsOutOfRangeError(f"occurrence count {value:g} must be a whole number >= 0")
@@ -636,22 +870,50 @@ class Deduction:
     def measures(
         self, values: FloatArray, *, max_points: float | None, rate_scale: RateScale | None = None
     ) -> FloatArray:
-        """Vectorised parse of numeric values; NaN marks an invalid value."""
+        """Vectorised parse of numeric values; NaN marks an invalid value.
+
+        Example:
+            >>> import numpy as np
+            >>> import parindex
+            >>> rule = parindex.get_methodology("illustrative-district").node("1.2.1").rule
+            >>> rule.measures(np.array([0.0, 1.0, 1.5, -1.0]), max_points=2.0).tolist()
+            [0.0, 1.0, nan, nan]
+        """
         return np.where((values >= 0.0) & (values == np.floor(values)), values, np.nan)
 
     def points(self, measures: FloatArray, max_points: float) -> FloatArray:
-        """Points left after the deductions."""
+        """Points left after the deductions.
+
+        Example:
+            >>> import numpy as np
+            >>> import parindex
+            >>> rule = parindex.get_methodology("illustrative-district").node("1.2.1").rule
+            >>> rule.points(np.array([0.0, 1.0, 3.0, 9.0]), 2.0).tolist()
+            [2.0, 1.5, 0.5, 0.0]
+        """
         return np.maximum(self.floor, max_points - self.per_occurrence * measures)
 
     def describe(self) -> str:
-        """The rule in words."""
+        """The rule in words.
+
+        Example:
+            >>> from parindex.rules import Deduction
+            >>> Deduction(per_occurrence=1.0, floor=0.5).describe()
+            'full points minus 1 per occurrence, at least 0.5'
+        """
         return (
             f"full points minus {_fmt(self.per_occurrence)} per occurrence, "
             f"at least {_fmt(self.floor)}"
         )
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain-data form."""
+        """Plain-data form.
+
+        Example:
+            >>> from parindex.rules import Deduction
+            >>> Deduction(per_occurrence=1.0, floor=0.5).to_dict()
+            {'kind': 'deduction', 'per_occurrence': 1.0, 'floor': 0.5}
+        """
         out: dict[str, Any] = {"kind": self.kind, "per_occurrence": self.per_occurrence}
         if self.floor:
             out["floor"] = self.floor
@@ -674,12 +936,29 @@ class DirectPoints:
     kind: ClassVar[str] = "points"
 
     def check(self, max_points: float | None, node: str) -> None:
-        """Nothing to validate."""
+        """Nothing to validate.
+
+        Example:
+            Any maximum is accepted, even an unknown one:
+
+            >>> from parindex.rules import DirectPoints
+            >>> DirectPoints().check(None, "1.4.2")
+        """
 
     def parse(
         self, raw: object, *, max_points: float | None, rate_scale: RateScale | None = None
     ) -> float:
-        """Read points."""
+        """Read points.
+
+        Example:
+            >>> from parindex.rules import DirectPoints
+            >>> DirectPoints().parse("1.5", max_points=2.0)
+            1.5
+            >>> DirectPoints().parse(2.5, max_points=2.0)
+            Traceback (most recent call last):
+            ...
+            parindex.errors.PointsOutOfRangeError: points 2.5 out of range (maximum 2)
+        """
         value = _number(raw, "points")
         if value < 0 or (max_points is not None and value > max_points + 1e-9):
             bound = "" if max_points is None else f" (maximum {max_points:g})"
@@ -689,20 +968,46 @@ class DirectPoints:
     def measures(
         self, values: FloatArray, *, max_points: float | None, rate_scale: RateScale | None = None
     ) -> FloatArray:
-        """Vectorised parse of numeric values; NaN marks an invalid value."""
+        """Vectorised parse of numeric values; NaN marks an invalid value.
+
+        Example:
+            >>> import numpy as np
+            >>> from parindex.rules import DirectPoints
+            >>> DirectPoints().measures(np.array([1.5, 2.5]), max_points=2.0).tolist()
+            [1.5, nan]
+        """
         upper = np.inf if max_points is None else max_points + 1e-9
         return np.where((values >= 0.0) & (values <= upper), values, np.nan)
 
     def points(self, measures: FloatArray, max_points: float) -> FloatArray:
-        """The points as entered."""
+        """The points as entered.
+
+        Example:
+            >>> import numpy as np
+            >>> from parindex.rules import DirectPoints
+            >>> DirectPoints().points(np.array([1.5, 0.25]), 2.0).tolist()
+            [1.5, 0.25]
+        """
         return measures.astype(np.float64)
 
     def describe(self) -> str:
-        """The rule in words."""
+        """The rule in words.
+
+        Example:
+            >>> from parindex.rules import DirectPoints
+            >>> DirectPoints().describe()
+            'points entered directly'
+        """
         return "points entered directly"
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain-data form."""
+        """Plain-data form.
+
+        Example:
+            >>> from parindex.rules import DirectPoints
+            >>> DirectPoints().to_dict()
+            {'kind': 'points'}
+        """
         return {"kind": self.kind}
 
 
