@@ -114,6 +114,16 @@ class UnitNames:
         Raises:
             UnknownUnitError: no candidate fits (the message lists the closest), or
                 several do (the message lists them).
+
+        Example:
+            >>> import parindex
+            >>> names = parindex.UnitNames(p.name for p in parindex.provinces(2017))
+            >>> names.match("dak nong"), names.match("Thua Thien Hue")
+            ('Đắk Nông', 'Thừa Thiên Huế')
+            >>> names.match("Đắk")
+            Traceback (most recent call last):
+            ...
+            parindex.errors.UnknownUnitError: unit 'Đắk' matches none of the 63 known units; closest: 'Đắk Lắk', 'Đắk Nông'
         """
         if not isinstance(name, str) or not name.strip():
             raise UnknownUnitError(f"unit name {name!r} is blank", unit=str(name), value=name)
