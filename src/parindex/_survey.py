@@ -192,11 +192,25 @@ class AnswerScale:
                 )
 
     def rescale(self, answers: FloatArray) -> FloatArray:
-        """Answers mapped linearly from [low, high] onto [0, 1]."""
+        """Answers mapped linearly from [low, high] onto [0, 1].
+
+        Example:
+            >>> import numpy as np
+            >>> import parindex
+            >>> likert4 = parindex.get_questionnaire("illustrative-district").scale_of("Q1")
+            >>> likert4.rescale(np.array([1.0, 2.0, 4.0])).round(3).tolist()
+            [0.0, 0.333, 1.0]
+        """
         return (answers - self.low) / (self.high - self.low)
 
     def describe(self) -> str:
-        """The scale in words."""
+        """The scale in words.
+
+        Example:
+            >>> import parindex
+            >>> parindex.get_questionnaire("illustrative-district").scale_of("Q3a").describe()
+            "1-5, positive from 4; don't know: 9, dk"
+        """
         dk = f"; don't know: {', '.join(self.dont_know)}" if self.dont_know else ""
         return f"{self.low}-{self.high}, positive from {self.positive_from}{dk}"
 
@@ -351,18 +365,38 @@ class Questionnaire:
 
     @property
     def targets(self) -> tuple[str, ...]:
-        """Targets (leaves or score components), in order of first appearance."""
+        """Targets (leaves or score components), in order of first appearance.
+
+        Example:
+            >>> import parindex
+            >>> parindex.get_questionnaire("illustrative-district").targets
+            ('1.4.2', '2.3', '3.3', '4.3', '7.4')
+        """
         return tuple(dict.fromkeys(i.target for i in self.items))
 
     def scale_of(self, item_id: str) -> AnswerScale:
-        """The answer scale of an item."""
+        """The answer scale of an item.
+
+        Example:
+            >>> import parindex
+            >>> q = parindex.get_questionnaire("illustrative-district")
+            >>> q.scale_of("Q3a").id, q.scale_of("Q7a").id
+            ('likert5', 'yes_no')
+        """
         for item in self.items:
             if item.id == item_id:
                 return self._scale_index[item.scale]
         raise KeyError(f"questionnaire {self.id} has no item {item_id!r}")
 
     def policy_for(self, target: str) -> str:
-        """The name of the conversion policy used for a target."""
+        """The name of the conversion policy used for a target.
+
+        Example:
+            >>> import parindex
+            >>> q = parindex.get_questionnaire("illustrative-district")
+            >>> q.policy_for("3.3"), q.policy_for("1.4.2")
+            ('share_positive', 'linear_mean')
+        """
         return self.policies.get(target, self.policy)
 
     def check(self, methodology: Methodology) -> None:
