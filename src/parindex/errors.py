@@ -271,7 +271,20 @@ class ScoreSheetErrors(ExceptionGroup[ScoreSheetError], ParIndexError):
         return super().__new__(cls, message, exceptions)
 
     def derive(self, excs: Sequence[ScoreSheetError]) -> ScoreSheetErrors:  # type: ignore[override]
-        """Keep the class when ``except*`` splits the group."""
+        """Keep the class when ``except*`` splits the group.
+
+        Example:
+            Python calls it when ``except*`` or :meth:`split` divides the group:
+
+            >>> import parindex
+            >>> sheet = parindex.ScoreSheet.read("examples/daklak-2017.csv").replace("Đắk Lắk", "1", points=11)
+            >>> try:
+            ...     parindex.score("province-2017", sheet.replace("Đắk Lắk", "9", points=1), collect_all=True)
+            ... except parindex.ScoreSheetErrors as group:
+            ...     unknown, rest = group.split(parindex.UnknownNodeError)
+            >>> type(unknown).__name__, [type(e).__name__ for e in rest.exceptions]
+            ('ScoreSheetErrors', ['PointsOutOfRangeError'])
+        """
         return ScoreSheetErrors(self.message, excs)
 
 
