@@ -121,29 +121,70 @@ class WhatIf:
 
     @property
     def rank_before(self) -> int | None:
-        """The unit's rank before the changes."""
+        """The unit's rank before the changes.
+
+        Example:
+            >>> import parindex
+            >>> sheet = parindex.ScoreSheet.read("examples/binhduong-district-2017.csv")
+            >>> w = parindex.what_if("binhduong-district-2017", sheet, "Thị xã Tân Uyên", {"survey": 35.0})
+            >>> w.rank_before, w.rank_after
+            (2, 2)
+        """
         return self.ranking_before.rank_of(self.unit)
 
     @property
     def rank_after(self) -> int | None:
-        """The unit's rank after the changes."""
+        """The unit's rank after the changes.
+
+        Example:
+            >>> import parindex
+            >>> sheet = parindex.ScoreSheet.read("examples/illustrative-districts.csv")
+            >>> changes = {"3.2.1": "100%", "7.2": "100%"}
+            >>> parindex.what_if("illustrative-district", sheet, "Huyện Minh Họa D", changes).rank_after
+            1
+        """
         return self.ranking_after.rank_of(self.unit)
 
     @property
     def band_before(self) -> str | None:
-        """The unit's band before the changes."""
+        """The unit's band before the changes.
+
+        Example:
+            >>> import parindex
+            >>> sheet = parindex.ScoreSheet.read("examples/illustrative-districts.csv")
+            >>> w = parindex.what_if("illustrative-district", sheet, "Huyện Minh Họa F", {"3.1.1": "100%"})
+            >>> w.band_before, w.band_after
+            ('Khá', 'Tốt')
+        """
         band = self._row(self.ranking_before)["band"]
         return None if pd.isna(band) else str(band)
 
     @property
     def band_after(self) -> str | None:
-        """The unit's band after the changes."""
+        """The unit's band after the changes.
+
+        Example:
+            ``None`` when the methodology has no bands:
+
+            >>> import parindex
+            >>> sheet = parindex.ScoreSheet.read("examples/binhduong-district-2017.csv")
+            >>> print(parindex.what_if("binhduong-district-2017", sheet, "Thị xã Tân Uyên", {"survey": 35.0}).band_after)
+            None
+        """
         band = self._row(self.ranking_after)["band"]
         return None if pd.isna(band) else str(band)
 
     def diff(self) -> pd.DataFrame:
         """Every node (total and components first) whose points, applicable maximum,
-        index or status moved: before, after and change."""
+        index or status moved: before, after and change.
+
+        Example:
+            >>> import parindex
+            >>> sheet = parindex.ScoreSheet.read("examples/binhduong-district-2017.csv")
+            >>> w = parindex.what_if("binhduong-district-2017", sheet, "Thị xã Tân Uyên", {"survey": 35.0})
+            >>> w.diff()[["node", "points_change", "index_change"]].to_dict("records")
+            [{'node': 'total', 'points_change': 1.75, 'index_change': 1.75}, {'node': 'survey', 'points_change': 1.75, 'index_change': 5.0}]
+        """
         cols = ["points", "max_points", "index", "status"]
         a = self.before.to_frame()
         b = self.after.to_frame()
@@ -177,12 +218,27 @@ class WhatIf:
         ]
 
     def rank_changes(self) -> pd.DataFrame:
-        """Units whose rank moved (the unit itself and the peers it passed)."""
+        """Units whose rank moved (the unit itself and the peers it passed).
+
+        Example:
+            >>> import parindex
+            >>> sheet = parindex.ScoreSheet.read("examples/illustrative-districts.csv")
+            >>> w = parindex.what_if("illustrative-district", sheet, "Huyện Minh Họa D", {"3.2.1": "100%", "7.2": "100%"})
+            >>> w.rank_changes()[["unit", "previous_rank", "rank"]].to_dict("records")
+            [{'unit': 'Huyện Minh Họa A', 'previous_rank': 2, 'rank': 3}, {'unit': 'Huyện Minh Họa B', 'previous_rank': 1, 'rank': 2}, {'unit': 'Huyện Minh Họa D', 'previous_rank': 3, 'rank': 1}]
+        """
         out = rank_change(self.ranking_after, self.ranking_before)
         return out.loc[out["change"].fillna(0) != 0].reset_index(drop=True)
 
     def headline(self) -> str:
-        """One line: index, rank and band before -> after."""
+        """One line: index, rank and band before -> after.
+
+        Example:
+            >>> import parindex
+            >>> sheet = parindex.ScoreSheet.read("examples/illustrative-districts.csv")
+            >>> parindex.what_if("illustrative-district", sheet, "Huyện Minh Họa F", {"3.1.1": "100%"}).headline()
+            'Huyện Minh Họa F: index 76.25 -> 80.25; rank 6 -> 6; band Khá -> Tốt'
+        """
         t0 = self.before.unit(self.unit).total.index
         t1 = self.after.unit(self.unit).total.index
         return (
@@ -191,7 +247,23 @@ class WhatIf:
         )
 
     def to_text(self) -> str:
-        """A plain-text report (values rounded half-up to 2 decimals)."""
+        """A plain-text report (values rounded half-up to 2 decimals).
+
+        Example:
+            >>> import parindex
+            >>> sheet = parindex.ScoreSheet.read("examples/binhduong-district-2017.csv")
+            >>> changes = {"appraisal": 50.0, "survey": 35.0}
+            >>> print(parindex.what_if("binhduong-district-2017", sheet, "Thị xã Tân Uyên", changes).to_text())
+            Thị xã Tân Uyên: index 82 -> 85; rank 2 -> 1; band - -> -
+            changes: appraisal = 50.0, survey = 35.0
+            <BLANKLINE>
+            node                        points                 index
+            total                     82 -> 85              82 -> 85
+            appraisal              48.75 -> 50           75 -> 76.92
+            survey                 33.25 -> 35             95 -> 100
+            <BLANKLINE>
+            peers moved: Thành phố Thủ Dầu Một 1 -> 2
+        """
         changes = ", ".join(f"{k} = {v!r}" for k, v in self.changes.items())
         lines = [self.headline(), f"changes: {changes}", ""]
         d = self.diff()
@@ -219,7 +291,15 @@ class WhatIf:
         return self.to_text()
 
     def to_html(self) -> str:
-        """An HTML report (for notebooks)."""
+        """An HTML report (for notebooks).
+
+        Example:
+            >>> import parindex
+            >>> sheet = parindex.ScoreSheet.read("examples/binhduong-district-2017.csv")
+            >>> html = parindex.what_if("binhduong-district-2017", sheet, "Thị xã Tân Uyên", {"survey": 35.0}).to_html()
+            >>> html.startswith("<p><b>Thị xã Tân Uyên: index 82 -&gt; 83.75"), "<table" in html
+            (True, True)
+        """
         table = self.diff().to_html(index=False, na_rep="-", float_format=lambda x: f"{x:.2f}")
         return f"<p><b>{html.escape(self.headline())}</b></p>\n{table}"
 
@@ -353,15 +433,42 @@ class Gap:
     check: WhatIf | None = attrs.field(repr=False)
 
     def plan_changes(self) -> dict[str, float]:
-        """The plan as ``what_if`` changes (node -> points)."""
+        """The plan as ``what_if`` changes (node -> points).
+
+        Example:
+            >>> import parindex
+            >>> sheet = parindex.ScoreSheet.read("examples/illustrative-districts.csv")
+            >>> g = parindex.gap("illustrative-district", sheet, "Huyện Minh Họa D")
+            >>> g.plan_changes()
+            {'7.2': 6.0, '3.3': 7.825874}
+            >>> parindex.what_if("illustrative-district", sheet, "Huyện Minh Họa D", g.plan_changes()).rank_after
+            2
+        """
         return {s.node: s.points_to for s in self.plan}
 
     def plan_frame(self) -> pd.DataFrame:
-        """The plan as a table, one row per step."""
+        """The plan as a table, one row per step.
+
+        Example:
+            >>> import parindex
+            >>> sheet = parindex.ScoreSheet.read("examples/illustrative-districts.csv")
+            >>> g = parindex.gap("illustrative-district", sheet, "Huyện Minh Họa F", target="band")
+            >>> g.plan_frame()[["node", "points_from", "points_to", "how"]].to_dict("records")
+            [{'node': '3.1.1', 'points_from': 0.0, 'points_to': 4.0, 'how': "tier '100 % <= x: 4 points'"}]
+        """
         return pd.DataFrame([attrs.asdict(s) for s in self.plan])
 
     def explain(self) -> str:
-        """The gap and the plan in words (rounded half-up to 2 decimals)."""
+        """The gap and the plan in words (rounded half-up to 2 decimals).
+
+        Example:
+            >>> import parindex
+            >>> sheet = parindex.ScoreSheet.read("examples/illustrative-districts.csv")
+            >>> print(parindex.gap("illustrative-district", sheet, "Huyện Minh Họa F", target="band").explain())
+            Huyện Minh Họa F: index 76.25; band 'Tốt' at index 80; needs 3.75 points
+              1. 3.1.1: 0 -> 4 points (+4; tier '100 % <= x: 4 points'); index then 80.25
+              check: Huyện Minh Họa F: index 76.25 -> 80.25; rank 6 -> 6; band Khá -> Tốt
+        """
         if self.points_needed is None:
             return f"{self.unit}: no {self.target} to reach (index {_fmt(self.index)})"
         head = (
