@@ -177,7 +177,14 @@ class Band:
         return " ".join(parts)
 
     def contains(self, index: float) -> bool:
-        """Whether ``index`` falls in this band."""
+        """Whether ``index`` falls in this band.
+
+        Example:
+            >>> import parindex
+            >>> m = parindex.get_methodology("illustrative-district")
+            >>> [band.label for band in m.bands_for() if band.contains(81.01)]
+            ['Tốt']
+        """
         if self.lower is not None and not (
             index >= self.lower if self.lower_inclusive else index > self.lower
         ):
@@ -259,11 +266,25 @@ class Node:
 
     @property
     def is_leaf(self) -> bool:
-        """True when the node has no children (in what is known of the tree)."""
+        """True when the node has no children (in what is known of the tree).
+
+        Example:
+            >>> import parindex
+            >>> m = parindex.get_methodology("illustrative-district")
+            >>> m.node("3").is_leaf, m.node("3.2.1").is_leaf
+            (False, True)
+        """
         return not self.children
 
     def walk(self) -> Iterator[Node]:
-        """This node and its descendants, in pre-order."""
+        """This node and its descendants, in pre-order.
+
+        Example:
+            >>> import parindex
+            >>> m = parindex.get_methodology("illustrative-district")
+            >>> [n.id for n in m.node("3.2").walk()]
+            ['3.2', '3.2.1', '3.2.2', '3.2.3']
+        """
         yield self
         for child in self.children:
             yield from child.walk()
@@ -544,7 +565,14 @@ class Methodology:
     # ------------------------------------------------------------------ queries
 
     def nodes(self) -> Iterator[Node]:
-        """Every node, in pre-order (the order the decision lists them)."""
+        """Every node, in pre-order (the order the decision lists them).
+
+        Example:
+            >>> import parindex
+            >>> m = parindex.get_methodology("illustrative-district")
+            >>> [n.id for n in m.nodes()][:6]
+            ['1', '1.1', '1.1.1', '1.1.2', '1.2', '1.2.1']
+        """
         for top in self.tree:
             yield from top.walk()
 
@@ -553,6 +581,16 @@ class Methodology:
 
         Raises:
             KeyError: no such node.
+
+        Example:
+            >>> import parindex
+            >>> m = parindex.get_methodology("illustrative-district")
+            >>> m.node("3.2.1").name_vi, m.node("3.2.1").max_points
+            ('Tỷ lệ hồ sơ giải quyết đúng hạn', 6.0)
+            >>> m.node("9")
+            Traceback (most recent call last):
+            ...
+            KeyError: "illustrative-district has no node '9'"
         """
         try:
             return self._index[node_id]
@@ -560,7 +598,14 @@ class Methodology:
             raise KeyError(f"{self.id} has no node {node_id!r}") from None
 
     def has_node(self, node_id: str) -> bool:
-        """Whether the tree has a node with this id."""
+        """Whether the tree has a node with this id.
+
+        Example:
+            >>> import parindex
+            >>> m = parindex.get_methodology("illustrative-district")
+            >>> m.has_node("3.2.1"), m.has_node("3.2.9")
+            (True, False)
+        """
         return node_id in self._index
 
     def component(self, component_id: str) -> ScoreComponent:
@@ -568,6 +613,11 @@ class Methodology:
 
         Raises:
             KeyError: no such component.
+
+        Example:
+            >>> import parindex
+            >>> parindex.get_methodology("ministry-2022").component("survey").max_points
+            31.5
         """
         for comp in self.components:
             if comp.id == component_id:
@@ -575,13 +625,28 @@ class Methodology:
         raise KeyError(f"{self.id} has no score component {component_id!r}")
 
     def parent_of(self, node_id: str) -> str | None:
-        """The parent's id, or ``None`` for a field."""
+        """The parent's id, or ``None`` for a field.
+
+        Example:
+            >>> import parindex
+            >>> m = parindex.get_methodology("illustrative-district")
+            >>> m.parent_of("3.2.1"), m.parent_of("3")
+            ('3.2', None)
+        """
         self.node(node_id)
         return node_id.rsplit(".", 1)[0] if "." in node_id else None
 
     def max_points_of(self, node_id: str) -> float | None:
         """The node's maximum: declared, or else the sum of its children's when all are
-        known; ``None`` when the data cannot determine it."""
+        known; ``None`` when the data cannot determine it.
+
+        Example:
+            >>> import parindex
+            >>> parindex.get_methodology("illustrative-district").max_points_of("3.2")
+            12.0
+            >>> print(parindex.get_methodology("ministry-2022").max_points_of("1"))  # field maxima unknown
+            None
+        """
         node = self.node(node_id)
         if node.max_points is not None:
             return node.max_points
