@@ -421,6 +421,7 @@ def test_a_level_year_key_names_its_evaluation_year() -> None:
 
 def test_scores_from_a_level_year_key_band_with_that_year() -> None:
     import pandas as pd
+
     from .conftest import DAKLAK_2023_CSV
 
     sheet = ScoreSheet.from_csv_text(DAKLAK_2023_CSV)
