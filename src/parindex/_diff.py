@@ -105,7 +105,14 @@ class MethodologyDiff:
         return len(self.changes)
 
     def of_kind(self, kind: ChangeKind) -> list[MethodologyChange]:
-        """The changes of one kind."""
+        """The changes of one kind.
+
+        Example:
+            >>> import parindex
+            >>> diff = parindex.diff_methodologies("province-2017", "province-2022")
+            >>> [c.node for c in diff.of_kind("renamed")]
+            ['2', '5', '7', '8']
+        """
         return [c for c in self.changes if c.kind == kind]
 
     def to_frame(self) -> pd.DataFrame:
@@ -138,7 +145,14 @@ class MethodologyDiff:
         ]
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain data (for JSON)."""
+        """Plain data (for JSON).
+
+        Example:
+            >>> import parindex
+            >>> data = parindex.diff_methodologies("ministry-2020", "ministry-2022").to_dict()
+            >>> data["from"], data["to"], data["changes"][0]
+            ('ministry-2020', 'ministry-2022', {'kind': 'counts', 'node': None, 'detail': 'counts.criteria', 'before': 40, 'after': 38})
+        """
         return {
             "from": self.a,
             "to": self.b,
@@ -146,7 +160,14 @@ class MethodologyDiff:
         }
 
     def to_json(self) -> str:
-        """JSON text of :meth:`to_dict`."""
+        """JSON text of :meth:`to_dict`.
+
+        Example:
+            >>> import json, parindex
+            >>> diff = parindex.diff_methodologies("ministry-2020", "ministry-2022")
+            >>> json.loads(diff.to_json()) == diff.to_dict()
+            True
+        """
         return json.dumps(self.to_dict(), ensure_ascii=False, indent=2, allow_nan=False)
 
     def to_text(self) -> str:
