@@ -275,11 +275,28 @@ class Ranking:
         return ranking_html(self)
 
     def to_frame(self) -> pd.DataFrame:
-        """``unit, group, points, max_points, index, rank, band, ranked``, best first (a copy)."""
+        """``unit, group, points, max_points, index, rank, band, ranked``, best first (a copy).
+
+        Example:
+            >>> import parindex
+            >>> sheet = parindex.ScoreSheet.read("examples/illustrative-districts.csv")
+            >>> table = parindex.rank(parindex.score("illustrative-district", sheet)).to_frame()
+            >>> table[["unit", "rank", "band"]].tail(2).to_dict("records")
+            [{'unit': 'Huyện Minh Họa G', 'rank': 7, 'band': 'Khá'}, {'unit': 'Huyện Minh Họa H', 'rank': 8, 'band': 'Trung bình'}]
+        """
         return self.table.copy()
 
     def rank_of(self, unit: str) -> int | None:
-        """A unit's rank (``None`` when unranked or its index is unknown)."""
+        """A unit's rank (``None`` when unranked or its index is unknown).
+
+        Example:
+            >>> import parindex
+            >>> scores = parindex.score("illustrative-district", parindex.ScoreSheet.read("examples/illustrative-districts.csv"))
+            >>> parindex.rank(scores).rank_of("Huyện Minh Họa D")
+            3
+            >>> print(parindex.rank(scores, unranked=["Huyện Minh Họa H"]).rank_of("Huyện Minh Họa H"))
+            None
+        """
         import pandas as pd
 
         key = normalize_key(unit) if isinstance(unit, str) else unit
