@@ -64,7 +64,17 @@ class Registry:
                 self.add(methodology_from_dict(safe_parse(text, name=entry.name), name=entry.name))
 
     def add(self, methodology: Methodology) -> None:
-        """Register a methodology; its id and aliases must not clash with existing ones."""
+        """Register a methodology; its id and aliases must not clash with existing ones.
+
+        Example:
+            >>> import parindex
+            >>> reg = parindex.Registry()
+            >>> reg.add(parindex.get_methodology("province-2017"))
+            >>> reg.add(parindex.get_methodology("province-2017"))
+            Traceback (most recent call last):
+            ...
+            parindex.errors.MethodologyError: a methodology with id 'province-2017' is already registered
+        """
         self._ensure_loaded()
         if methodology.id in self._items:
             raise MethodologyError(
@@ -77,7 +87,14 @@ class Registry:
         self._items[methodology.id] = methodology
 
     def add_file(self, path: str | Path) -> Methodology:
-        """Load, validate and register a methodology file; returns it."""
+        """Load, validate and register a methodology file; returns it.
+
+        Example:
+            >>> import parindex
+            >>> reg = parindex.Registry()
+            >>> reg.add_file("src/parindex/data/methodologies/binhduong-district-2017.yaml").id
+            'binhduong-district-2017'
+        """
         m = load_methodology(path)
         self.add(m)
         return m
@@ -96,7 +113,13 @@ class Registry:
         return len(self._items)
 
     def ids(self) -> list[str]:
-        """Every registered id."""
+        """Every registered id.
+
+        Example:
+            >>> import parindex
+            >>> parindex.default_registry.ids()[:4]
+            ['illustrative-district', 'ministry-2012', 'ministry-2016', 'ministry-2017']
+        """
         return [m.id for m in self]
 
     def get(self, key: str, *, level: str | None = None) -> Methodology:
@@ -108,6 +131,13 @@ class Registry:
         Raises:
             UnknownMethodologyError: nothing matches, or the key is ambiguous; the
                 message lists the candidates or the years that are covered.
+
+        Example:
+            >>> import parindex
+            >>> parindex.default_registry.get("876/QĐ-BNV", level="ministry").id
+            'ministry-2022'
+            >>> parindex.default_registry.get("province-2023").id
+            'province-2022'
         """
         return self.lookup(key, level=level)[0]
 
