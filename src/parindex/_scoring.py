@@ -117,7 +117,14 @@ class Scores:
 
     @property
     def units(self) -> tuple[str, ...]:
-        """Units, in order of first appearance in the sheet."""
+        """Units, in order of first appearance in the sheet.
+
+        Example:
+            >>> import parindex
+            >>> r = parindex.score("binhduong-district-2017", parindex.ScoreSheet.read("examples/binhduong-district-2017.csv"))
+            >>> r.units[:3]
+            ('Thành phố Thủ Dầu Một', 'Thị xã Tân Uyên', 'Huyện Bàu Bàng')
+        """
         return self.batch.units
 
     def __len__(self) -> int:
@@ -133,6 +140,16 @@ class Scores:
         Raises:
             UnknownUnitError: the unit is not in the results (a ``KeyError``). Names
                 match whatever their Unicode form (NFC or NFD) and spacing.
+
+        Example:
+            >>> import parindex
+            >>> r = parindex.score("binhduong-district-2017", parindex.ScoreSheet.read("examples/binhduong-district-2017.csv"))
+            >>> r.unit("Thị xã Tân Uyên").components["survey"].index
+            95.0
+            >>> r.unit("Tân Uyên")
+            Traceback (most recent call last):
+            ...
+            parindex.errors.UnknownUnitError: unit 'Tân Uyên': not in these results (units: 'Thành phố Thủ Dầu Một', 'Thị xã Tân Uyên', 'Huyện Bàu Bàng', 'Thị xã Thuận An', 'Thị xã Dĩ An', ... (9 in all))
         """
         key = normalize_key(name) if isinstance(name, str) else name
         try:
