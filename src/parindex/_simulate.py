@@ -100,7 +100,13 @@ class UncertainInput:
     units: tuple[str, ...] | None = attrs.field(default=None, converter=_unit_names)
 
     def describe(self) -> str:
-        """The input in words."""
+        """The input in words.
+
+        Example:
+            >>> from parindex import UncertainInput
+            >>> UncertainInput("3.2.1", "uniform", 3, on="measure").describe()
+            '3.2.1: measure + U(-3, +3)'
+        """
         noise = (
             f"N(0, {self.scale:g})"
             if self.distribution == "normal"
@@ -134,7 +140,18 @@ class Uncertainty:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], *, name: str = "uncertainty") -> Uncertainty:
-        """Build from plain data (``{"inputs": [...]}``)."""
+        """Build from plain data (``{"inputs": [...]}``).
+
+        Example:
+            >>> from parindex import Uncertainty
+            >>> item = {"node": "3.2.1", "distribution": "uniform", "delta": 3, "on": "measure"}
+            >>> Uncertainty.from_dict({"inputs": [item]}).inputs[0]
+            UncertainInput(node='3.2.1', distribution='uniform', scale=3.0, on='measure', units=None)
+            >>> Uncertainty.from_dict({"inputs": [{"node": "survey", "distribution": "normal"}]})
+            Traceback (most recent call last):
+            ...
+            parindex.errors.InputFormatError: uncertainty: input 1: a normal input needs a number 'sd'
+        """
         if not isinstance(data, Mapping) or set(data) - {"inputs"}:
             raise InputFormatError(f'{name}: expected {{"inputs": [...]}}')
         items = data.get("inputs")
@@ -172,7 +189,14 @@ class Uncertainty:
 
     @classmethod
     def read(cls, path: str | Path) -> Uncertainty:
-        """Read a YAML or JSON spec file (parsed safely)."""
+        """Read a YAML or JSON spec file (parsed safely).
+
+        Example:
+            >>> from parindex import Uncertainty
+            >>> spec = Uncertainty.read("examples/uncertainty-district.yaml")
+            >>> len(spec.inputs), spec.inputs[-1].describe()
+            (7, '1.1.2: measure + U(-5, +5)')
+        """
         return cls.from_dict(safe_parse(read_text_file(path), name=str(path)), name=str(path))
 
 
@@ -287,13 +311,30 @@ class Simulation:
 
     @property
     def draws(self) -> int:
-        """Number of draws."""
+        """Number of draws.
+
+        Example:
+            >>> import parindex
+            >>> sheet = parindex.ScoreSheet.read("examples/binhduong-district-2017.csv")
+            >>> spec = {"inputs": [{"node": "survey", "sd": 1.0}]}  # normal by default
+            >>> parindex.simulate("binhduong-district-2017", sheet, spec, draws=200, seed=1).draws
+            200
+        """
         return int(self.ranks.shape[0])
 
     def summary(self) -> pd.DataFrame:
         """One row per unit: the sheet's index and rank, then the rank's median and its
         5th and 95th percentiles over the draws (observed ranks: numpy's
-        ``inverted_cdf`` percentiles), the mean index and the most likely band."""
+        ``inverted_cdf`` percentiles), the mean index and the most likely band.
+
+        Example:
+            >>> import parindex
+            >>> sheet = parindex.ScoreSheet.read("examples/binhduong-district-2017.csv")
+            >>> spec = {"inputs": [{"node": "survey", "distribution": "normal", "sd": 1.0}]}
+            >>> sim = parindex.simulate("binhduong-district-2017", sheet, spec, draws=500, seed=1)
+            >>> sim.summary()[["unit", "rank", "rank_p5", "rank_median", "rank_p95"]].iloc[1].to_dict()
+            {'unit': 'Thị xã Tân Uyên', 'rank': 2, 'rank_p5': 2.0, 'rank_median': 2.0, 'rank_p95': 3.0}
+        """
         base = self.base.table.set_index("unit")
         rows = []
         probs = self.band_probabilities()
@@ -327,7 +368,16 @@ class Simulation:
         return out
 
     def band_probabilities(self) -> pd.DataFrame:
-        """Share of draws in each band (columns), by unit (rows); ``None`` = no band."""
+        """Share of draws in each band (columns), by unit (rows); ``None`` = no band.
+
+        Example:
+            >>> import parindex
+            >>> sheet = parindex.ScoreSheet.read("examples/illustrative-districts.csv")
+            >>> spec = parindex.Uncertainty.read("examples/uncertainty-district.yaml")
+            >>> sim = parindex.simulate("illustrative-district", sheet, spec, draws=500, seed=1)
+            >>> sim.band_probabilities().loc["Huyện Minh Họa F"].to_dict()
+            {'Xuất sắc': 0.0, 'Tốt': 0.0, 'Khá': 1.0, 'Trung bình': 0.0, 'Yếu': 0.0, '(no band)': 0.0}
+        """
         cols = {}
         for b, label in enumerate(self.band_labels):
             cols[label] = (self.band_codes == b).mean(axis=0)
@@ -335,7 +385,16 @@ class Simulation:
         return pd.DataFrame(cols, index=pd.Index(self.units, name="unit"))
 
     def rank_distribution(self, unit: str) -> pd.Series:
-        """Probability of each rank for one unit (index: rank)."""
+        """Probability of each rank for one unit (index: rank).
+
+        Example:
+            >>> import parindex
+            >>> sheet = parindex.ScoreSheet.read("examples/binhduong-district-2017.csv")
+            >>> spec = {"inputs": [{"node": "survey", "distribution": "normal", "sd": 1.0}]}
+            >>> sim = parindex.simulate("binhduong-district-2017", sheet, spec, draws=500, seed=1)
+            >>> sim.rank_distribution("Thị xã Tân Uyên").to_dict()
+            {1.0: 0.016, 2.0: 0.874, 3.0: 0.104, 4.0: 0.006}
+        """
         j = self._unit(unit)
         r = self.ranks[:, j]
         r = r[~np.isnan(r)]
@@ -344,7 +403,16 @@ class Simulation:
 
     def drivers(self, unit: str | None = None, *, top: int | None = 5) -> pd.DataFrame:
         """Inputs that move ranks most: ``unit, input_unit, node, correlation, r2``,
-        strongest first (per unit, or for one unit)."""
+        strongest first (per unit, or for one unit).
+
+        Example:
+            >>> import parindex
+            >>> sheet = parindex.ScoreSheet.read("examples/illustrative-districts.csv")
+            >>> spec = parindex.Uncertainty.read("examples/uncertainty-district.yaml")
+            >>> sim = parindex.simulate("illustrative-district", sheet, spec, draws=500, seed=1)
+            >>> sim.drivers("Huyện Minh Họa D", top=2)[["node", "r2"]].round(3).to_dict("records")
+            [{'node': '2.3', 'r2': 0.114}, {'node': '4.3', 'r2': 0.088}]
+        """
         t = self.driver_table
         if unit is not None:
             self._unit(unit)
