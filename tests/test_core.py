@@ -217,6 +217,27 @@ def test_a_field_and_its_grandchild_overlap_for_one_unit_only() -> None:
         parindex.score(ILLUSTRATIVE, ScoreSheet.from_records(rows))
 
 
+def test_components_give_the_total_when_only_some_fields_are_given() -> None:
+    # 876/QĐ-BNV: the four components make the total; field 1 alone is known too.
+    rows = [
+        {"unit": "A", "node": n, "points": p}
+        for n, p in [
+            ("appraisal", 57.92),
+            ("impact", 2.97),
+            ("leader_survey", 18.29),
+            ("sipas", 8.15),
+            ("1", 5.0),
+        ]
+    ]
+    unit = parindex.score("province-2023", ScoreSheet.from_records(rows)).unit("A")
+    assert unit.total.points == 87.33
+    assert unit.nodes["1"].points == 5.0
+    assert unit.nodes["2"].index is None  # not given, not guessed
+    # Without the components, the same fields are only part of the total: an error.
+    with pytest.raises(parindex.MissingDataError, match="the total is only partly given"):
+        parindex.score("province-2023", ScoreSheet.from_records(rows[4:]))
+
+
 def test_a_partial_tree_is_never_under_counted() -> None:
     # A field whose listed criteria do not exhaust it: summing them would understate it.
     m = parindex.methodology_from_dict(

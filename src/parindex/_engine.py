@@ -643,7 +643,16 @@ def score_dense(
         _check_overlap(c, units, present, problems)
         problems.raise_if_any()
 
+    n, total = c.n_nodes, c.total_slot
+    comp_cov_all: BoolArray = (
+        np.asarray(np.all(present[:, n:total], axis=1), dtype=bool)
+        if c.n_components
+        else np.zeros(n_units, dtype=bool)
+    )
+
     def report(u: int, j: int, gaps: list[int]) -> None:
+        if j == total and bool(comp_cov_all[u]) and gaps[0] < n:
+            return  # the score components give the total: some fields alone are fine
         names = ", ".join(c.slot_ids[k] for k in gaps)
         where = "the total" if j == c.total_slot else f"node {c.slot_ids[j]!r}"
         problems.add(
@@ -657,7 +666,6 @@ def score_dense(
         )
 
     tree_only = present.copy()
-    n, total = c.n_nodes, c.total_slot
     tree_only[:, n:total] = False
     pts, covered, na, lost = _aggregate(
         c, given, tree_only, na_given, missing, report, inplace=inplace
@@ -670,7 +678,6 @@ def score_dense(
     comp = slice(n, total)
     comp_present = present[:, comp]
     comp_na = na_given[:, comp]
-    comp_cov_all = comp_present.all(axis=1) if c.n_components else np.zeros(n_units, dtype=bool)
     comp_cov_any = comp_present.any(axis=1) if c.n_components else np.zeros(n_units, dtype=bool)
     comp_sum = np.zeros(n_units)
     comp_lost = np.zeros(n_units)
