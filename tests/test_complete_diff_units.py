@@ -226,6 +226,23 @@ def test_a_name_column_is_the_vietnamese_name(tmp_path: Path) -> None:
         parindex.read_methodology_table(both)
 
 
+def test_the_specified_columns_id_name_maximum_method_rule_are_read(tmp_path: Path) -> None:
+    csv = tmp_path / "annex.csv"
+    csv.write_text(
+        "id,name,maximum,method,rule\n1,Công tác chỉ đạo,12,appraisal,direct\n",
+        encoding="utf-8",
+    )
+    table = parindex.read_methodology_table(csv)
+    assert table.loc[0, ["name_vi", "max_points", "method"]].tolist() == [
+        "Công tác chỉ đạo",
+        "12",
+        "appraisal",
+    ]
+    both = pd.DataFrame({"id": ["1"], "maximum": ["1"], "max_points": ["2"]})
+    with pytest.raises(parindex.InputFormatError, match="both 'maximum' and 'max_points'"):
+        parindex.read_methodology_table(both)
+
+
 def test_table_needs_an_id_column() -> None:
     with pytest.raises(parindex.InputFormatError, match="'id' column"):
         parindex.read_methodology_table(pd.DataFrame({"name": ["x"]}))

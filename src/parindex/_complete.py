@@ -14,7 +14,7 @@ Table columns
     component's maximum; ``total`` gives the total maximum.
 ``name_vi`` (or ``name``), ``name_en``
     names (optional; the skeleton's names are kept where the table leaves them blank).
-``max_points``
+``max_points`` (or ``maximum``)
     the node's maximum (required for nodes of a complete table).
 ``method``
     ``appraisal`` (also ``self``, ``thẩm định``) or ``survey`` (``điều tra``).
@@ -76,7 +76,7 @@ _TREE_KEYS = ("fields", "criteria", "sub_criteria")
 _COLUMNS = ("id", "name_vi", "name_en", "max_points", "method", "rule")
 # Other spellings of a column: the specified table (id, name, maximum, method, rule)
 # calls the Vietnamese name ``name``.
-_ALIASES = {"name": "name_vi"}
+_ALIASES = {"name": "name_vi", "maximum": "max_points"}
 _METHODS: dict[str, Method] = {
     "appraisal": "appraisal",
     "self": "appraisal",
@@ -202,7 +202,7 @@ def _with_node(build: Any, node: str) -> Rule:
 def read_methodology_table(source: str | Path | pd.DataFrame) -> pd.DataFrame:
     """A tidy methodology table from a CSV or Excel (``.xlsx``) file, or a copy of a
     DataFrame, with the columns normalised (``id`` required; the others optional;
-    ``name`` is read as ``name_vi``).
+    ``name`` is read as ``name_vi``, ``maximum`` as ``max_points``).
 
     Example:
         >>> import io, pandas as pd
