@@ -288,6 +288,9 @@ def read_excel_sheet(
         raise InputFormatError(f"{p}: file is {size} bytes, over the limit of {MAX_FILE_BYTES}")
     try:
         wb = openpyxl.load_workbook(p, read_only=True, data_only=True)
+        # Read again with the formulas: a formula without a saved result (a sheet filled
+        # in by a program, never opened in Excel) has no value and would read as blank.
+        formulas = openpyxl.load_workbook(p, read_only=True, data_only=False)
     except Exception as err:  # openpyxl raises many kinds for a broken file
         raise InputFormatError(
             f"{p}: not a readable .xlsx workbook ({type(err).__name__}: {err})"
@@ -303,9 +306,10 @@ def read_excel_sheet(
         for ws in sheets:
             if ws["A1"].value != FORMAT:
                 continue
-            records.extend(_worksheet_records(ws, p, points_from))
+            records.extend(_worksheet_records(ws, formulas[ws.title], p, points_from))
     finally:
         wb.close()
+        formulas.close()
     if not records:
         raise InputFormatError(
             f"{p}: no entries: fill the appraisal (thẩm định) column, a value, or x under "
@@ -319,7 +323,7 @@ def read_excel_sheet(
 
 
 def _worksheet_records(
-    ws: Any, path: Path, points_from: Literal["appraisal", "self"]
+    ws: Any, formulas: Any, path: Path, points_from: Literal["appraisal", "self"]
 ) -> Iterable[tuple[str, dict[str, Any]]]:
     name = f"{path.name} [{ws.title}]"
     unit = _text(ws["B2"].value)
@@ -330,11 +334,23 @@ def _worksheet_records(
     if missing:
         raise InputFormatError(f"{name}: row {_KEY_ROW} lacks the column keys {missing}")
     out: list[tuple[str, dict[str, Any]]] = []
-    for r, row in enumerate(ws.iter_rows(min_row=_FIRST_ROW), start=_FIRST_ROW):
+    rows = zip(
+        ws.iter_rows(min_row=_FIRST_ROW), formulas.iter_rows(min_row=_FIRST_ROW), strict=True
+    )
+    for r, (row, formula_row) in enumerate(rows, start=_FIRST_ROW):
         if r - _FIRST_ROW > _MAX_ROWS:
             raise InputFormatError(f"{name}: more than {_MAX_ROWS} rows")
         where = f"{name} row {r}"
         cells = {k: (row[i] if i < len(row) else None) for k, i in columns.items()}
+        for k, i in columns.items():
+            # data type "str" with no value: a formula whose saved result is "" (blank).
+            if k in _INPUT_KEYS and i < len(row) and row[i].value is None:
+                f = formula_row[i]
+                if f.data_type == "f" and getattr(row[i], "data_type", "n") != "str":
+                    raise InputFormatError(
+                        f"{where}: {k} holds the formula {f.value!r} without a saved result; "
+                        "open the file in Excel or LibreOffice and save it, or type the value"
+                    )
         id_cell = cells.get("id")
         node = None if id_cell is None else _text(id_cell.value)
         got = {

@@ -32,7 +32,7 @@ from importlib import resources
 from typing import Any
 
 from parindex import __version__
-from parindex._io import _depth, methodology_from_dict, methodology_to_dict
+from parindex._io import _depth, _json_object, methodology_from_dict, methodology_to_dict
 from parindex._model import Methodology
 from parindex._ranking import rank, rank_values
 from parindex._registry import default_registry, get_methodology, list_methodologies
@@ -154,7 +154,8 @@ def _reject_constant(name: str) -> float:
 
 
 def parse_json_body(body: bytes) -> Any:
-    """Decode a request body: UTF-8 JSON, no NaN/Infinity, bounded nesting."""
+    """Decode a request body: UTF-8 JSON, no NaN/Infinity, no repeated keys, bounded
+    nesting."""
     if len(body) > MAX_BODY_BYTES:
         raise HttpError(
             413, f"the body is over the limit of {MAX_BODY_BYTES} bytes", type="TooLarge"
@@ -166,8 +167,9 @@ def parse_json_body(body: bytes) -> Any:
             400, f"the body is not UTF-8 (byte {err.start})", type="InputFormatError"
         ) from None
     # The C parser stops runaway nesting with RecursionError; _depth bounds the rest.
+    # A repeated key is refused, as in sheet files: json.loads would keep the last one.
     try:
-        data = json.loads(text, parse_constant=_reject_constant)
+        data = json.loads(text, parse_constant=_reject_constant, object_pairs_hook=_json_object)
     except json.JSONDecodeError as err:
         raise HttpError(
             400,

@@ -22,6 +22,7 @@ leaf with :func:`numpy.bincount`; no Python loop runs over rows.
 from __future__ import annotations
 
 import contextlib
+import csv
 import io
 import math
 import re
@@ -40,7 +41,7 @@ from parindex._io import _expect, read_text_file, safe_parse
 from parindex._io import _keys as _only
 from parindex._model import Methodology
 from parindex._numbers import fraction_to_percent, snap_array
-from parindex._sheet import ScoreEntry, ScoreSheet
+from parindex._sheet import ScoreEntry, ScoreSheet, spelling_clash
 from parindex.errors import (
     InputFormatError,
     MethodologyError,
@@ -684,14 +685,22 @@ def responses_from_csv_text(text: str, *, name: str = "<csv>") -> pd.DataFrame:
     if not text.strip():
         raise InputFormatError(f"{name}: the file is empty")
     try:
+        # pandas renames a repeated column ("answer", "answer.1") and reads on: check
+        # the header itself.
+        header = next((row for row in csv.reader(io.StringIO(text)) if row), [])
         frame = pd.read_csv(
             io.StringIO(text), dtype=str, keep_default_na=False, skipinitialspace=False
         )
-    except (ValueError, pd.errors.ParserError) as err:
+    except (ValueError, csv.Error, pd.errors.ParserError) as err:
         raise InputFormatError(f"{name}: malformed CSV: {' '.join(str(err).split())}") from None
+    names = [c.strip() for c in header]
+    repeated = [c for c in names if names.count(c) > 1]
+    if repeated:
+        raise InputFormatError(f"{name}: a column name repeats ({repeated[0]!r})")
+    if not isinstance(frame.index, pd.RangeIndex):
+        # pandas reads a first column with no header as the index, shifting the others.
+        raise InputFormatError(f"{name}: line 2 has more cells than the header has columns")
     frame.columns = [str(c).strip() for c in frame.columns]
-    if len(set(frame.columns)) != len(frame.columns):
-        raise InputFormatError(f"{name}: a column name repeats")
     return frame
 
 
@@ -817,6 +826,7 @@ def _prepare(responses: pd.DataFrame, q: Questionnaire, dont_know: DontKnowPolic
     # Units sorted by name; respondents sorted by id within their unit, so that results
     # (and bootstrap draws) do not depend on the order of the rows.
     unit_codes, unit_names = pd.factorize(units, sort=True)
+    _check_unit_names(units, keys)
     resp_str_codes, resp_names = pd.factorize(resp, sort=True)
     pair_key = unit_codes.astype(np.int64) * len(resp_names) + resp_str_codes
     resp_keys, resp_codes = np.unique(pair_key, return_inverse=True)
@@ -879,6 +889,33 @@ def _prepare(responses: pd.DataFrame, q: Questionnaire, dont_know: DontKnowPolic
         resp_group=resp_group,
         resp_start=resp_start,
     )
+
+
+def _check_unit_names(units: npt.NDArray[np.object_], keys: _Keys) -> None:
+    """One unit, one spelling, as in score sheets: an invisible character, another
+    letter case or tone-mark placement would split a unit's respondents in two."""
+    import pandas as pd
+
+    names = [str(u) for u in pd.unique(units)]  # in order of first appearance
+    for name in names:
+        hidden = [ch for ch in name if unicodedata.category(ch) in ("Cc", "Cf", "Cs")]
+        if hidden:
+            r = int(np.flatnonzero(units == name)[0])
+            raise keys.error(
+                r,
+                f"unit {name!r} contains the invisible character U+{ord(hidden[0]):04X}; delete it",
+                name,
+            )
+    clash = spelling_clash(names)
+    if clash is not None:
+        a, b = clash
+        r = int(np.flatnonzero(units == b)[0])
+        raise keys.error(
+            r,
+            f"units {a!r} and {b!r} are one name spelled two ways (letter case or tone-mark "
+            "placement); spell each unit one way",
+            (a, b),
+        )
 
 
 def _read_answers(
@@ -1440,6 +1477,9 @@ def questionnaire_from_dict(data: object, *, name: str = "questionnaire") -> Que
         raise QuestionnaireError(
             f"{name}: 'format' must be {QUESTIONNAIRE_FORMAT!r}, got {d.get('format')!r}"
         )
+    official = d.get("official", False)
+    if not isinstance(official, bool):  # bool("false") is True
+        raise QuestionnaireError(f"{name}: 'official' must be true or false, got {official!r}")
     try:
         groups = []
         for i, g in enumerate(_expect(d.get("groups") or [], list, f"{name} groups")):
@@ -1494,7 +1534,7 @@ def questionnaire_from_dict(data: object, *, name: str = "questionnaire") -> Que
             policy=str(d.get("policy", "linear_mean")),
             policies={str(k): str(v) for k, v in policies.items()},
             dont_know=d.get("dont_know", "exclude"),
-            official=bool(d.get("official", False)),
+            official=official,
             name_vi=str(d.get("name_vi", "")),
             name_en=str(d.get("name_en", "")),
             source=d.get("source"),
