@@ -58,6 +58,7 @@ __all__ = [
     "DirectPoints",
     "Level",
     "PercentTiers",
+    "Proportional",
     "RateScale",
     "Rule",
     "Tier",
