@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import zipfile
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Literal
@@ -55,6 +56,9 @@ EXCEL_COLUMNS: tuple[tuple[str, str, str], ...] = (
 """Columns of a unit worksheet: (key, Vietnamese header, English header)."""
 
 _INPUT_KEYS = ("self_points", "appraised_points", "value", "na", "evidence", "note")
+_POINTS_KEYS = ("self_points", "appraised_points")
+_MAX_UNPACKED_BYTES = 64 * 1024 * 1024
+"""A workbook's parts may unpack to this much at most (the file itself: MAX_FILE_BYTES)."""
 _NA_WORDS = frozenset({"x", "na", "n/a", "kps", "không phát sinh", "khong phat sinh"})
 _YES_WORDS = frozenset({"yes", "có", "co", "true", "1", "x"})
 _NO_WORDS = frozenset({"no", "không", "khong", "false", "0", ""})
@@ -240,11 +244,33 @@ def _cell_value(cell: Any, where: str, key: str) -> object:
         )
     if isinstance(v, str) and v.startswith("#"):
         raise InputFormatError(f"{where}: {key} holds the Excel error {v!r}")
-    if key == "value" and isinstance(v, int | float) and not isinstance(v, bool):
+    if isinstance(v, int | float) and not isinstance(v, bool):
         fmt = str(getattr(cell, "number_format", "") or "")
         if "%" in fmt and math.isfinite(v):
-            return f"{round(v * 100.0, 10)!r}%"
+            if key == "value":
+                return f"{round(v * 100.0, 10)!r}%"
+            if key in _POINTS_KEYS:
+                # 97% is stored as 0.97: reading it as 0.97 points would be silently wrong.
+                raise InputFormatError(
+                    f"{where}: {key} is formatted as a percentage ({round(v * 100.0, 10)!r}% "
+                    f"is stored as {v!r}); points are numbers of points: format the cell "
+                    "as a number, or give a rate in the value column"
+                )
     return v
+
+
+def _check_unpacked_size(path: Path) -> None:
+    """Refuse a workbook whose parts unpack to more than the limit (a zip bomb)."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError):
+        return  # not a zip: openpyxl's own error names the problem
+    if unpacked > _MAX_UNPACKED_BYTES:
+        raise InputFormatError(
+            f"{path}: the workbook unpacks to {unpacked} bytes, over the limit of "
+            f"{_MAX_UNPACKED_BYTES}"
+        )
 
 
 def read_excel_sheet(
@@ -286,6 +312,7 @@ def read_excel_sheet(
         raise InputFormatError(f"{p}: cannot read file ({err.strerror or err})") from err
     if size > MAX_FILE_BYTES:
         raise InputFormatError(f"{p}: file is {size} bytes, over the limit of {MAX_FILE_BYTES}")
+    _check_unpacked_size(p)
     try:
         wb = openpyxl.load_workbook(p, read_only=True, data_only=True)
         # Read again with the formulas: a formula without a saved result (a sheet filled
@@ -352,6 +379,16 @@ def _worksheet_records(
                         "open the file in Excel or LibreOffice and save it, or type the value"
                     )
         id_cell = cells.get("id")
+        if (
+            id_cell is not None
+            and isinstance(id_cell.value, float)
+            and not id_cell.value.is_integer()
+        ):
+            # Excel keeps 1.10 as the number 1.1: criterion 10 would become criterion 1.
+            raise InputFormatError(
+                f"{where}: the node id {id_cell.value!r} is a number, and a number drops "
+                "trailing zeros (1.10 reads as 1.1); format the id cell as text"
+            )
         node = None if id_cell is None else _text(id_cell.value)
         got = {
             k: _cell_value(c, where, k)

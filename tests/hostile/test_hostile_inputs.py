@@ -241,6 +241,15 @@ def _workbook(case_id: str, edits: tuple[Edit, ...]) -> bytes:
     return out.getvalue()
 
 
+@functools.cache
+def _zip_bomb() -> bytes:
+    """A small zip whose one member unpacks to 80 MiB of zeros."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as z:
+        z.writestr("xl/worksheets/sheet1.xml", bytes(80 * 1024 * 1024))
+    return out.getvalue()
+
+
 def _zip(members: Mapping[str, str]) -> bytes:
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w") as z:
@@ -1525,6 +1534,13 @@ CASES: list[Case] = [
         ("over the limit", str(MAX_FILE_BYTES)),
     ),
     Case("xlsx-missing-file", "excel-file", None, InputFormatError, ("cannot read file",)),
+    Case(
+        "xlsx-zip-bomb",
+        "excel-file",
+        _zip_bomb(),
+        InputFormatError,
+        ("unpacks to", "over the limit"),
+    ),
     # ------------------------------------------------------------ Excel: the layout
     Case(
         "xlsx-no-unit-worksheet",
@@ -1680,6 +1696,20 @@ CASES: list[Case] = [
         UnknownNodeError,
         ("'A'", "'9.9'", "no such node"),
         {"scored": True},
+    ),
+    Case(
+        "xlsx-numeric-id-drops-a-trailing-zero",
+        "excel-file",
+        (_cell("1.4.2", "id", 1.1), _cell("1.4.2", "appraised_points", 1)),
+        InputFormatError,
+        ("[A]", f"row {_XL_ROW['1.4.2']}", "1.1", "is a number", "format the id cell as text"),
+    ),
+    Case(
+        "xlsx-points-formatted-as-percent",
+        "excel-file",
+        (_cell("1.4.2", "appraised_points", 0.97, "0%"),),
+        InputFormatError,
+        ("[A]", f"row {_XL_ROW['1.4.2']}", "appraised_points", "97.0%", "0.97"),
     ),
     Case(
         "xlsx-node-row-twice",
