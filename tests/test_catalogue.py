@@ -284,3 +284,11 @@ def test_duplicate_and_malformed_ids_are_error_findings(tmp_path: Path) -> None:
     code, _, err = run("validate", str(dup))
     assert code == 2
     assert "appears twice" in err
+
+
+def test_a_level_that_contradicts_the_key_is_an_error() -> None:
+    # GET /methodologies/province-2017?level=moon used to answer with province-2017.
+    with pytest.raises(parindex.UnknownMethodologyError, match="a province methodology, not moon"):
+        parindex.get_methodology("province-2017", level="moon")
+    assert parindex.get_methodology("province-2017", level="province").id == "province-2017"
+    assert parindex.get_methodology("876/QĐ-BNV", level="ministry").id == "ministry-2022"

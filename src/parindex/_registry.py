@@ -162,6 +162,11 @@ class Registry:
             2024
         """
         m, implied = self._find(key, level)
+        if level is not None and m.level != level:
+            # An id or alias names one methodology: a level that contradicts it is a mistake.
+            raise UnknownMethodologyError(
+                f"{key!r} is {m.id}, a {m.level} methodology, not {level}"
+            )
         if implied is not None and year is not None and year != implied:
             raise UnknownMethodologyError(f"{key!r} names {implied}, not {year}")
         return m, implied if implied is not None else year
