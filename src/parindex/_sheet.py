@@ -71,6 +71,7 @@ def _old_tone_placement() -> dict[str, str]:
 
 
 _OLD_TONE_PLACEMENT = _old_tone_placement()
+_OLD_TONE = re.compile("|".join(map(re.escape, _OLD_TONE_PLACEMENT)))
 
 
 def spelling_key(text: str) -> str:
@@ -85,11 +86,16 @@ def spelling_key(text: str) -> str:
         >>> spelling_key("Hòa An") == spelling_key("Hóa An")
         False
     """
-    folded = unicodedata.normalize("NFC", unicodedata.normalize("NFC", text).casefold())
-    for old, new in _OLD_TONE_PLACEMENT.items():
-        if old in folded:
+    folded = _nfc(_nfc(text).casefold())
+    if _OLD_TONE.search(folded):  # one pass; usually nothing to replace
+        for old, new in _OLD_TONE_PLACEMENT.items():
             folded = folded.replace(old, new)
     return folded
+
+
+def _nfc(text: str) -> str:
+    # The quick check is much cheaper than normalising text that is already NFC.
+    return text if unicodedata.is_normalized("NFC", text) else unicodedata.normalize("NFC", text)
 
 
 def spelling_clash(names: Sequence[str]) -> tuple[str, str] | None:
