@@ -3,10 +3,8 @@ ambiguous or unknown name is an error, never a guess."""
 
 from __future__ import annotations
 
-import glob
 import unicodedata
 
-import pandas as pd
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -15,14 +13,9 @@ import parindex
 from parindex import UnitNames, match_unit
 from parindex._names import fold_name
 
-# Official spellings of the provinces in the published results shipped under
-# /work/shared/reference/results/province-*.csv (each row cites its source).
-_FILES = sorted(glob.glob("/work/shared/reference/results/province-*.csv"))
-PROVINCES = (
-    sorted({u for f in _FILES for u in pd.read_csv(f)["unit"]})
-    if _FILES
-    else ["An Giang", "Bà Rịa - Vũng Tàu", "Bắc Kạn", "Đắk Lắk", "Đắk Nông", "TP. Hồ Chí Minh"]
-)
+# Official spellings of the 63 provinces before the 2025 merger, as the package ships
+# them (src/parindex/data/units/provinces.yaml, the spellings of the published results).
+PROVINCES = sorted(u.name for u in parindex.provinces(2024))
 
 
 def _strip(text: str) -> str:

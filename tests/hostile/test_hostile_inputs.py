@@ -2560,7 +2560,7 @@ def test_no_traceback_reaches_stderr_of_a_real_process(case_id: str, tmp_path: P
 
 _DAKLAK = (ROOT / "examples" / "daklak-2017.csv").read_text(encoding="utf-8")
 # Published: Đắk Lắk PAR INDEX 2017 = 75.37 (see examples/daklak-2017.csv and
-# /work/shared/reference/results for the source URL).
+# shared/reference/results beside the project for the source URL).
 WORKING: list[tuple[str, bytes, dict[str, Any], float]] = [
     ("bom", b"\xef\xbb\xbf" + _DAKLAK.encode(), {}, 75.37),
     ("crlf", _DAKLAK.replace("\n", "\r\n").encode(), {}, 75.37),
