@@ -344,6 +344,19 @@ def test_unranked_units_are_found_whatever_their_spelling() -> None:
     assert mine.loc["Uỷ ban Dân tộc", "rank"] == 1
     with pytest.raises(parindex.UnknownUnitError, match="Bộ Công an"):
         parindex.rank(scores, unranked=["Bộ Công an"])
+    # A name that fits two scored units is never resolved by a guess.
+    two = parindex.score(
+        m,
+        ScoreSheet.from_records(
+            [
+                {"unit": u, "node": c, "points": p}
+                for u in ("tỉnh Phú Thọ", "thị xã Phú Thọ")
+                for c, p in (("appraisal", 60.0), ("survey", 28.0))
+            ]
+        ),
+    )
+    with pytest.raises(parindex.UnknownUnitError, match="ambiguous.*'tỉnh Phú Thọ'"):
+        parindex.rank(two, unranked=["Phu Tho"])
 
 
 def test_bands_follow_the_methodology_year() -> None:

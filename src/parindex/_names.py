@@ -125,6 +125,36 @@ class UnitNames:
             ...
             parindex.errors.UnknownUnitError: unit 'Đắk' matches none of the 63 known units; closest: 'Đắk Lắk', 'Đắk Nông'
         """
+        hits = self.candidates(name)
+        if len(hits) == 1:
+            return hits[0]
+        if len(hits) > 1:
+            raise UnknownUnitError(
+                f"unit {name!r} is ambiguous: it could be {', '.join(map(repr, hits))}; "
+                "write it as one of them",
+                unit=name,
+                value=hits,
+            )
+        plain = _split(name)[2]
+        folded = {k[2]: n for n, k in zip(self.names, self._keys, strict=True)}
+        close = difflib.get_close_matches(plain, list(folded), n=3, cutoff=0.6)
+        hint = f"; closest: {', '.join(repr(folded[c]) for c in close)}" if close else ""
+        raise UnknownUnitError(
+            f"unit {name!r} matches none of the {len(self.names)} known units{hint}",
+            unit=name,
+            value=[folded[c] for c in close],
+        )
+
+    def candidates(self, name: str) -> list[str]:
+        """The official names ``name`` may be: those of the first matching step (see
+        the class), so one name is a match, several an ambiguity, none no match.
+
+        Example:
+            >>> from parindex import UnitNames
+            >>> names = UnitNames(["tỉnh Phú Thọ", "thị xã Phú Thọ", "Đắk Lắk"])
+            >>> names.candidates("Phu Tho"), names.candidates("DAK LAK"), names.candidates("Huế")
+            (['tỉnh Phú Thọ', 'thị xã Phú Thọ'], ['Đắk Lắk'], [])
+        """
         if not isinstance(name, str) or not name.strip():
             raise UnknownUnitError(f"unit name {name!r} is blank", unit=str(name), value=name)
         prefix, core, plain = _split(name)
@@ -140,24 +170,9 @@ class UnitNames:
         )
         for step in steps:
             hits = [n for n, k in zip(self.names, self._keys, strict=True) if step(*k)]
-            hits = list(dict.fromkeys(hits))
-            if len(hits) == 1:
-                return hits[0]
-            if len(hits) > 1:
-                raise UnknownUnitError(
-                    f"unit {name!r} is ambiguous: it could be {', '.join(map(repr, hits))}; "
-                    "write it as one of them",
-                    unit=name,
-                    value=hits,
-                )
-        folded = {k[2]: n for n, k in zip(self.names, self._keys, strict=True)}
-        close = difflib.get_close_matches(plain, list(folded), n=3, cutoff=0.6)
-        hint = f"; closest: {', '.join(repr(folded[c]) for c in close)}" if close else ""
-        raise UnknownUnitError(
-            f"unit {name!r} matches none of the {len(self.names)} known units{hint}",
-            unit=name,
-            value=[folded[c] for c in close],
-        )
+            if hits:
+                return list(dict.fromkeys(hits))
+        return []
 
     def canonicalize(self, sheet: ScoreSheet) -> ScoreSheet:
         """A new sheet whose unit names are the official spellings. The same unit

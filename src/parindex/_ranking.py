@@ -345,6 +345,11 @@ def rank(
     within_groups = policy.within_groups if within_groups is None else within_groups
     if isinstance(unranked, str):
         raise InputFormatError(f"unranked must be a list of unit names, got {unranked!r}")
+    if year is not None and scores.year is not None and year != scores.year:
+        raise UnknownMethodologyError(
+            f"these scores are for {scores.year} ({m.id} looked up for that year), not {year}"
+        )
+    year = scores.year if year is None else year
     units = scores.units
     batch = scores.batch
     if unranked is None:
@@ -364,11 +369,6 @@ def rank(
         ranked,
         ties,
     )[0]
-    if year is not None and scores.year is not None and year != scores.year:
-        raise UnknownMethodologyError(
-            f"these scores are for {scores.year} ({m.id} looked up for that year), not {year}"
-        )
-    year = scores.year if year is None else year
     band_year = (
         year
         if year is not None
@@ -423,20 +423,27 @@ def _find_units(units: Sequence[str], names: Sequence[object], *, required: bool
 
         matcher = UnitNames(units)
         for name in loose:
-            try:
-                found.append(position[matcher.match(name)])
-            except UnknownUnitError as err:
-                if required or (isinstance(err.value, list) and "ambiguous" in str(err)):
-                    raise UnknownUnitError(
-                        f"unit {name!r} (in unranked): {err}", unit=name, value=err.value
-                    ) from None
+            hits = matcher.candidates(name)
+            if len(hits) == 1:
+                found.append(position[hits[0]])
+            elif hits:
+                raise UnknownUnitError(
+                    f"unit {name!r} (in unranked) is ambiguous: it could be "
+                    f"{', '.join(map(repr, hits))}; write it as one of them",
+                    unit=name,
+                    value=hits,
+                )
+            elif required:
+                raise _not_scored(name)
     elif loose and required:
-        raise UnknownUnitError(
-            f"unit {loose[0]!r} (in unranked): not among the scored units",
-            unit=loose[0],
-            value=loose[0],
-        )
+        raise _not_scored(loose[0])
     return found
+
+
+def _not_scored(name: str) -> UnknownUnitError:
+    return UnknownUnitError(
+        f"unit {name!r} (in unranked): not among the scored units", unit=name, value=name
+    )
 
 
 def rank_change(current: Ranking, previous: Ranking) -> pd.DataFrame:
