@@ -410,6 +410,28 @@ def test_duplicate_respondent_item_is_refused(responses, questionnaire):
     )
 
 
+def test_respondent_ids_are_one_spelling_within_a_unit(responses, questionnaire):
+    first = responses.iloc[0]
+    recased = responses.copy()
+    recased.loc[1, "respondent"] = first["respondent"].lower()  # CIT01 -> cit01
+    assert recased.loc[1, "unit"] == first["unit"]
+    with pytest.raises(parindex.SurveyResponseError, match="differ only in letter case") as err:
+        parindex.aggregate_survey(recased, questionnaire)
+    assert (err.value.unit, err.value.respondent) == (first["unit"], first["respondent"].lower())
+    hidden = responses.copy()
+    hidden.loc[1, "respondent"] = first["respondent"] + "\u2060"  # word joiner, category Cf
+    with pytest.raises(parindex.SurveyResponseError, match="U\\+2060"):
+        parindex.aggregate_survey(hidden, questionnaire)
+    # The same id in another unit is another respondent, whatever its case.
+    other = responses[responses.unit != first["unit"]].respondent
+    moved = responses.copy()
+    there = (moved.unit != first["unit"]) & (moved.respondent == other.iloc[0])
+    moved.loc[there, "respondent"] = other.iloc[0].lower()
+    assert (moved.respondent == other.iloc[0]).any()  # the id as it was, in the first unit
+    expected = parindex.aggregate_survey(responses, questionnaire).table
+    pd.testing.assert_frame_equal(parindex.aggregate_survey(moved, questionnaire).table, expected)
+
+
 def test_respondent_in_two_groups_is_refused(responses, questionnaire):
     frame = _bad(responses, 1, group="enterprises")
     with pytest.raises(parindex.SurveyResponseError, match="two groups"):

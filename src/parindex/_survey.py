@@ -833,6 +833,7 @@ def _prepare(responses: pd.DataFrame, q: Questionnaire, dont_know: DontKnowPolic
     resp_codes = resp_codes.astype(np.intp).ravel()
     n_resp = len(resp_keys)
     resp_unit = (resp_keys // len(resp_names)).astype(np.intp)
+    _check_respondent_ids(units, resp, (unit_names, resp_names, resp_keys), keys)
     # one group per respondent
     gmin = np.full(n_resp, np.iinfo(np.intp).max, dtype=np.intp)
     gmax = np.full(n_resp, -1, dtype=np.intp)
@@ -891,21 +892,67 @@ def _prepare(responses: pd.DataFrame, q: Questionnaire, dont_know: DontKnowPolic
     )
 
 
+def _refuse_invisible(
+    what: str, names: list[str], values: npt.NDArray[np.object_], keys: _Keys
+) -> None:
+    """Refuse a name holding an invisible character (control, format such as U+200B,
+    or a lone surrogate): it would look like, and not be, another name."""
+    if "".join(names).isprintable():  # one check in C: every invisible one is unprintable
+        return
+    for name in names:
+        hidden = [ch for ch in name if unicodedata.category(ch) in ("Cc", "Cf", "Cs")]
+        if hidden:
+            r = int(np.flatnonzero(values == name)[0])
+            raise keys.error(
+                r,
+                f"{what} {name!r} contains the invisible character U+{ord(hidden[0]):04X}; "
+                "delete it",
+                name,
+            )
+
+
+def _check_respondent_ids(
+    units: npt.NDArray[np.object_],
+    resp: npt.NDArray[np.object_],
+    factorized: tuple[npt.NDArray[np.object_], npt.NDArray[np.object_], npt.NDArray[np.int64]],
+    keys: _Keys,
+) -> None:
+    """One respondent, one id: ids are NFC with single spaces (as unit names are); an
+    id with an invisible character, or two ids of one unit that differ only in letter
+    case or tone-mark placement, are refused rather than merged or kept apart: merging
+    could join two real respondents, keeping them apart could hide one respondent
+    answering an item twice. ``factorized``: the sorted unit names, respondent ids and
+    the distinct (unit, respondent) keys of :func:`_prepare`."""
+    unit_names, resp_names, resp_keys = factorized
+    ids = [str(r) for r in resp_names]
+    _refuse_invisible("respondent", ids, resp, keys)
+    if spelling_clash(ids) is None:  # the usual case: no two ids alike anywhere
+        return
+    # Ids may repeat across units (every unit has its "R1"): compare within a unit.
+    pair_unit, pair_resp = np.divmod(resp_keys, len(resp_names))
+    bounds = np.searchsorted(pair_unit, np.arange(len(unit_names) + 1))
+    for u, unit in enumerate(unit_names):
+        clash = spelling_clash([ids[k] for k in pair_resp[bounds[u] : bounds[u + 1]]])
+        if clash is not None:
+            # Named in file order; the row reported is the later one's first, as for units.
+            first = {x: int(np.flatnonzero((units == unit) & (resp == x))[0]) for x in clash}
+            a, b = sorted(clash, key=first.__getitem__)
+            raise keys.error(
+                first[b],
+                f"respondents {a!r} and {b!r} of unit {unit!r} differ only in letter case "
+                "or tone-mark placement; if they are one respondent, spell the id one way, "
+                "else give them ids that differ otherwise",
+                (a, b),
+            )
+
+
 def _check_unit_names(units: npt.NDArray[np.object_], keys: _Keys) -> None:
     """One unit, one spelling, as in score sheets: an invisible character, another
     letter case or tone-mark placement would split a unit's respondents in two."""
     import pandas as pd
 
     names = [str(u) for u in pd.unique(units)]  # in order of first appearance
-    for name in names:
-        hidden = [ch for ch in name if unicodedata.category(ch) in ("Cc", "Cf", "Cs")]
-        if hidden:
-            r = int(np.flatnonzero(units == name)[0])
-            raise keys.error(
-                r,
-                f"unit {name!r} contains the invisible character U+{ord(hidden[0]):04X}; delete it",
-                name,
-            )
+    _refuse_invisible("unit", names, units, keys)
     clash = spelling_clash(names)
     if clash is not None:
         a, b = clash
