@@ -92,6 +92,47 @@ def test_questionnaire_round_trips_through_json(questionnaire, tmp_path):
         ({"groups": [{"id": "c", "weight": -1}]}, "weight"),
         ({"scales": [{"id": "s", "low": 1, "high": 1, "positive_from": 1}]}, "high"),
         ({"scales": [{"id": "s", "low": 1, "high": 5, "positive_from": 4, "dont_know": [3]}]}, "3"),
+        # float(True) is 1.0 and float("0.4") is 0.4: neither is a weight
+        (
+            {"groups": [{"id": "c", "weight": True}]},
+            r"group 'c': weight must be a number, got True",
+        ),
+        ({"groups": [{"id": "c", "weight": "0.4"}]}, r"group 'c': weight .* got '0.4'"),
+        ({"scales": [{"id": "s", "low": 1.0, "high": 5, "positive_from": 4}]}, r"low .* got 1.0"),
+        (
+            {"scales": [{"id": "s", "low": 0, "high": True, "positive_from": 1}]},
+            r"high .* got True",
+        ),
+        (
+            {
+                "scales": [
+                    {"id": "s", "low": 1, "high": 5, "positive_from": 4, "labels": {2.5: "x"}}
+                ]
+            },
+            r"scale 's': label code 2.5 must be a whole number",
+        ),
+        (
+            {
+                "scales": [
+                    {"id": "s", "low": 0, "high": 1, "positive_from": 1, "labels": {True: "x"}}
+                ]
+            },
+            r"scale 's': label code True",
+        ),
+        (
+            {
+                "scales": [
+                    {
+                        "id": "s",
+                        "low": 0,
+                        "high": 1,
+                        "positive_from": 1,
+                        "labels": {1: "a", "1": "b"},
+                    }
+                ]
+            },
+            r"scale 's': label code 1 is given twice",
+        ),
     ],
 )
 def test_malformed_questionnaires_are_refused(change, message):
@@ -104,6 +145,54 @@ def test_malformed_questionnaires_are_refused(change, message):
     } | change
     with pytest.raises(parindex.QuestionnaireError, match=message):
         parindex.questionnaire_from_dict(data)
+
+
+def test_label_codes_as_text_are_read_as_json_writes_them():
+    q = parindex.questionnaire_from_dict(
+        {
+            "format": "parindex-questionnaire/1",
+            "id": "j",
+            "methodology": "illustrative-district",
+            "groups": [{"id": "c", "weight": 2}],
+            "scales": [
+                {
+                    "id": "s",
+                    "low": 0,
+                    "high": 1,
+                    "positive_from": 1,
+                    "labels": {"0": "Không", "1": "Có"},
+                }
+            ],
+            "items": [{"id": "Q1", "target": "7.4", "scale": "s"}],
+        }
+    )
+    assert q.scales[0].labels == {0: "Không", 1: "Có"}
+    assert q.groups[0].weight == 2.0
+    assert type(q.groups[0].weight) is float
+    assert parindex.RespondentGroup("c", weight=np.float64(0.5)).weight == 0.5
+
+
+def test_unknown_dont_know_policy_is_one_clean_line():
+    with pytest.raises(parindex.QuestionnaireError) as err:
+        parindex.questionnaire_from_dict(
+            {
+                "format": "parindex-questionnaire/1",
+                "id": "bad",
+                "methodology": "illustrative-district",
+                "dont_know": "zero",
+                "groups": [{"id": "c"}],
+                "items": [{"id": "Q1", "target": "7.4", "scale": "yes_no"}],
+            }
+        )
+    assert str(err.value) == (
+        "questionnaire bad: dont_know must be 'exclude' or 'lowest', got 'zero'"
+    )
+    with pytest.raises(parindex.QuestionnaireError, match=r"^dont_know must be 'exclude' or"):
+        parindex.aggregate_survey(
+            parindex.read_responses(EXAMPLE),
+            parindex.get_questionnaire("illustrative-district"),
+            dont_know="zero",
+        )
 
 
 def test_questionnaire_file_is_parsed_safely(tmp_path):

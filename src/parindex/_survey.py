@@ -113,6 +113,12 @@ def _norm(text: str) -> str:
     return " ".join(unicodedata.normalize("NFC", text).split())
 
 
+def _real_or_as_is(value: object) -> object:
+    # float(True) is 1.0 and float("0.4") is 0.4: convert real numbers only, and leave
+    # anything else for the validator to refuse with the group's id.
+    return float(value) if _is_real(value) else value  # type: ignore[arg-type]
+
+
 # --------------------------------------------------------------------------- model
 
 
@@ -132,14 +138,26 @@ class RespondentGroup:
     id: str = attrs.field(validator=_check_key)
     name_vi: str = ""
     name_en: str = ""
-    weight: float = attrs.field(default=1.0, converter=float)
+    weight: float = attrs.field(default=1.0, converter=_real_or_as_is)
 
     @weight.validator
     def _check_weight(self, _attr: object, value: float) -> None:
+        if not _is_real(value):
+            raise QuestionnaireError(
+                f"respondent group {self.id!r}: weight must be a number, got {value!r} "
+                f"({type(value).__name__})"
+            )
         if not (math.isfinite(value) and value >= 0):
             raise QuestionnaireError(
                 f"respondent group {self.id!r}: weight must be a finite number >= 0, got {value!r}"
             )
+
+
+def _check_dont_know(value: object, where: str = "") -> None:
+    # One line listing the accepted values (attrs' in_ validator raises a tuple that
+    # prints as a repr of the attribute).
+    if value not in ("exclude", "lowest"):
+        raise QuestionnaireError(f"{where}dont_know must be 'exclude' or 'lowest', got {value!r}")
 
 
 def _dk_codes(items: Iterable[object]) -> tuple[str, ...]:
@@ -172,7 +190,9 @@ class AnswerScale:
         for name in ("low", "high", "positive_from"):
             v = getattr(self, name)
             if isinstance(v, bool) or not isinstance(v, int):
-                raise QuestionnaireError(f"scale {self.id!r}: {name} must be a whole number")
+                raise QuestionnaireError(
+                    f"scale {self.id!r}: {name} must be a whole number, got {v!r}"
+                )
         if self.high <= self.low:
             raise QuestionnaireError(
                 f"scale {self.id!r}: high ({self.high}) must be above low ({self.low})"
@@ -312,9 +332,7 @@ class Questionnaire:
     scales: tuple[AnswerScale, ...] = attrs.field(default=(), converter=_scales)
     policy: str = "linear_mean"
     policies: Mapping[str, str] = attrs.field(factory=dict)
-    dont_know: DontKnowPolicy = attrs.field(
-        default="exclude", validator=attrs.validators.in_(("exclude", "lowest"))
-    )
+    dont_know: DontKnowPolicy = attrs.field(default="exclude")
     official: bool = False
     name_vi: str = ""
     name_en: str = ""
@@ -323,6 +341,7 @@ class Questionnaire:
     _scale_index: Mapping[str, AnswerScale] = attrs.field(init=False, repr=False, eq=False)
 
     def __attrs_post_init__(self) -> None:
+        _check_dont_know(self.dont_know, f"questionnaire {self.id}: ")
         if not self.items:
             raise QuestionnaireError(f"questionnaire {self.id}: no items")
         if not self.groups:
@@ -1304,8 +1323,7 @@ def aggregate_survey(
         m = methodology
     q.check(m)
     dk: DontKnowPolicy = q.dont_know if dont_know is None else dont_know
-    if dk not in ("exclude", "lowest"):
-        raise QuestionnaireError(f"dont_know must be 'exclude' or 'lowest', got {dk!r}")
+    _check_dont_know(dk)
     override = None if policy is None else _as_policy(policy)
     policies = {
         t: override if override is not None else get_policy(q.policy_for(t)) for t in q.targets
@@ -1549,7 +1567,7 @@ def questionnaire_from_dict(data: object, *, name: str = "questionnaire") -> Que
                     high=sd.get("high"),
                     positive_from=sd.get("positive_from"),
                     dont_know=tuple(_expect(sd.get("dont_know") or [], list, "dont_know")),
-                    labels={int(k): str(v) for k, v in labels.items()},
+                    labels=_labels(labels, sd.get("id")),
                 )
             )
         items = []
@@ -1593,6 +1611,26 @@ def questionnaire_from_dict(data: object, *, name: str = "questionnaire") -> Que
         ) from None
     except (MethodologyError, TypeError, ValueError) as err:
         raise QuestionnaireError(err.args[0] if name in str(err) else f"{name}: {err}") from None
+
+
+_WHOLE = re.compile(r"-?[0-9]+")
+
+
+def _labels(labels: Mapping[object, object], scale: object) -> dict[int, str]:
+    """Label codes as whole numbers: int(1.5) is 1 and int(True) is 1, silently; text
+    is read only when it is a whole number (JSON keys are always text)."""
+    out: dict[int, str] = {}
+    for key, text in labels.items():
+        if isinstance(key, int) and not isinstance(key, bool):
+            code = key
+        elif isinstance(key, str) and _WHOLE.fullmatch(key.strip()):
+            code = int(key)
+        else:
+            raise QuestionnaireError(f"scale {scale!r}: label code {key!r} must be a whole number")
+        if code in out:
+            raise QuestionnaireError(f"scale {scale!r}: label code {code} is given twice")
+        out[code] = str(text)
+    return out
 
 
 def load_questionnaire(path: str | Path) -> Questionnaire:

@@ -273,6 +273,19 @@ def _questionnaire(old: str, new: str) -> str:
     return _QUESTIONNAIRE.replace(old, new, 1)
 
 
+def _bad_questionnaire(case_id: str, edit: tuple[str, str], fragments: tuple[str, ...]) -> Case:
+    """A "survey" case whose one valid response meets the shipped questionnaire with one
+    edit (``(old, new)``), refused with a QuestionnaireError."""
+    return Case(
+        case_id,
+        "survey",
+        SH + "A,R1,citizens,Q1,3\n",
+        QuestionnaireError,
+        fragments,
+        {"questionnaire": _questionnaire(*edit)},
+    )
+
+
 # ---------------------------------------------------------------- HTTP requests
 
 
@@ -1956,8 +1969,33 @@ CASES: list[Case] = [
         "survey",
         SH + "A,R1,citizens,Q1,3\n",
         QuestionnaireError,
-        ("dont_know", "'zero'"),
+        ("dont_know", "'zero'", "must be 'exclude' or 'lowest', got 'zero'"),
         {"questionnaire": _questionnaire("dont_know: exclude", "dont_know: zero")},
+    ),
+    _bad_questionnaire(
+        "questionnaire-weight-boolean",
+        ("weight: 0.4", "weight: true"),
+        ("q.yaml", "group 'citizens'", "weight must be a number", "True"),
+    ),
+    _bad_questionnaire(
+        "questionnaire-weight-as-text",
+        ("weight: 0.4", 'weight: "0.4"'),
+        ("q.yaml", "group 'citizens'", "weight must be a number", "'0.4'"),
+    ),
+    _bad_questionnaire(
+        "questionnaire-scale-bound-as-text",
+        ("    high: 4\n", '    high: "4"\n'),
+        ("q.yaml", "scale 'likert4'", "high must be a whole number, got '4'"),
+    ),
+    _bad_questionnaire(
+        "questionnaire-label-code-not-whole",
+        ("{1: Rất kém,", "{1.5: Rất kém,"),
+        ("q.yaml", "scale 'likert4'", "label code 1.5", "whole number"),
+    ),
+    _bad_questionnaire(
+        "questionnaire-label-code-boolean",
+        ("{0: Không, 1: Có}", "{false: Không, 1: Có}"),
+        ("q.yaml", "scale 'yes_no'", "label code False", "whole number"),
     ),
     Case(
         "questionnaire-dont-know-code-on-scale",
