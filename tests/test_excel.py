@@ -247,6 +247,41 @@ def test_blank_unit_empty_sheet_and_broken_file(tmp_path: Path) -> None:
         parindex.read_excel_sheet(tmp_path / "missing.xlsx")
 
 
+def test_hidden_unit_worksheet_is_refused_other_hidden_sheets_are_not(tmp_path: Path) -> None:
+    m = parindex.get_methodology("province-2017")
+    path = parindex.write_excel_template(m, tmp_path / "h.xlsx", units=["A", "B"])
+    wb = openpyxl.load_workbook(path)
+    for unit in ("A", "B"):
+        wb[unit].cell(row=_rows(wb[unit])["1"], column=COL["appraised_points"], value=5)
+    wb.create_sheet("lists")["A1"] = "x"  # a helper sheet without the marker
+    wb["lists"].sheet_state = "hidden"
+    wb["parindex"].sheet_state = "hidden"  # the settings sheet is not a unit
+    wb.save(path)
+    assert {e.unit for e in parindex.read_excel_sheet(path).entries} == {"A", "B"}
+    wb["B"].sheet_state = "hidden"
+    wb.save(path)
+    with pytest.raises(parindex.InputFormatError, match=r"worksheet 'B' .* is hidden; unhide"):
+        parindex.read_excel_sheet(path)
+    err = io.StringIO()
+    assert main(["read-excel", str(path)], stdout=io.StringIO(), stderr=err) == 2
+    assert err.getvalue().count("\n") == 1
+    assert "worksheet 'B'" in err.getvalue()
+
+
+def test_a_workbook_without_a_template_worksheet_names_the_sheets_found(tmp_path: Path) -> None:
+    wb = openpyxl.Workbook()
+    wb.active.title = "Điểm"
+    wb.create_sheet("Ghi chú")
+    wb.save(tmp_path / "plain.xlsx")
+    with pytest.raises(parindex.InputFormatError) as err:
+        parindex.read_excel_sheet(tmp_path / "plain.xlsx")
+    message = str(err.value)
+    assert "no entries" not in message
+    assert "no worksheet carries the parindex template marker" in message
+    assert "cell A1" in message
+    assert "worksheets found: 'Điểm', 'Ghi chú'" in message
+
+
 def test_cli_template_and_read_excel(tmp_path: Path) -> None:
     out, err = io.StringIO(), io.StringIO()
     target = tmp_path / "cli.xlsx"

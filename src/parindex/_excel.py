@@ -59,6 +59,7 @@ _INPUT_KEYS = ("self_points", "appraised_points", "value", "na", "evidence", "no
 _POINTS_KEYS = ("self_points", "appraised_points")
 _MAX_UNPACKED_BYTES = 64 * 1024 * 1024
 """A workbook's parts may unpack to this much at most (the file itself: MAX_FILE_BYTES)."""
+_STATES = {"hidden": "hidden", "veryHidden": "very hidden (only the VBA editor unhides it)"}
 _NA_WORDS = frozenset({"x", "na", "n/a", "kps", "không phát sinh", "khong phat sinh"})
 _YES_WORDS = frozenset({"yes", "có", "co", "true", "1", "x"})
 _NO_WORDS = frozenset({"no", "không", "khong", "false", "0", ""})
@@ -330,13 +331,28 @@ def read_excel_sheet(
         sheets = [ws for ws in wb.worksheets if ws.title != SETTINGS_SHEET]
         if len(sheets) > _MAX_SHEETS:
             raise InputFormatError(f"{p}: more than {_MAX_SHEETS} worksheets")
-        for ws in sheets:
-            if ws["A1"].value != FORMAT:
-                continue
+        unit_sheets = [ws for ws in sheets if ws["A1"].value == FORMAT]
+        for ws in unit_sheets:
+            if ws.sheet_state != "visible":
+                # Read, a hidden unit is easy to miss when the workbook is checked by
+                # eye; skipped, its points would be lost without a word.
+                raise InputFormatError(
+                    f"{p}: worksheet {ws.title!r} is a unit score sheet (it carries the "
+                    f"parindex template marker) but is {_STATES.get(ws.sheet_state, 'hidden')}; "
+                    "unhide it or delete it"
+                )
             records.extend(_worksheet_records(ws, formulas[ws.title], p, points_from))
+        found = list(wb.sheetnames)
     finally:
         wb.close()
         formulas.close()
+    if not unit_sheets:
+        shown = ", ".join(repr(n) for n in found[:10]) + (", ..." if len(found) > 10 else "")
+        raise InputFormatError(
+            f"{p}: no worksheet carries the parindex template marker ({FORMAT!r} in cell "
+            f"A1), so no worksheet is read as a unit; worksheets found: {shown}. Write a "
+            "template with 'parindex template' and copy its unit worksheet"
+        )
     if not records:
         raise InputFormatError(
             f"{p}: no entries: fill the appraisal (thẩm định) column, a value, or x under "

@@ -221,6 +221,13 @@ def _remove_unit_sheet(wb: Any) -> None:
     wb.remove(wb["A"])
 
 
+def _hide(sheet: str, state: str = "hidden") -> Edit:
+    def edit(wb: Any) -> None:
+        wb[sheet].sheet_state = state
+
+    return edit
+
+
 _XL_OK = _cell("1.4.2", "appraised_points", 1)
 
 
@@ -1560,14 +1567,28 @@ CASES: list[Case] = [
         "excel-file",
         (_remove_unit_sheet,),
         InputFormatError,
-        ("no entries", "thẩm định"),
+        ("no worksheet carries the parindex template marker", "cell A1", "found: 'parindex'"),
     ),
     Case(
         "xlsx-unit-sheet-without-marker",
         "excel-file",
         (_XL_OK, _at("A", "A1", "phiếu chấm điểm")),
         InputFormatError,
-        ("no entries",),
+        ("no worksheet carries the parindex template marker", "found: 'A', 'parindex'"),
+    ),
+    Case(
+        "xlsx-hidden-unit-worksheet",
+        "excel-file",
+        (_XL_OK, _copy_unit("B"), _hide("A Copy")),
+        InputFormatError,
+        ("sheet.xlsx", "worksheet 'A Copy'", "template marker", "is hidden", "unhide it or delete"),
+    ),
+    Case(
+        "xlsx-very-hidden-unit-worksheet",
+        "excel-file",
+        (_XL_OK, _hide("A", "veryHidden")),
+        InputFormatError,
+        ("worksheet 'A'", "very hidden", "unhide it or delete"),
     ),
     Case(
         "xlsx-column-keys-removed",
