@@ -355,7 +355,7 @@ def test_unranked_units_are_found_whatever_their_spelling() -> None:
             ]
         ),
     )
-    with pytest.raises(parindex.UnknownUnitError, match="ambiguous.*'tỉnh Phú Thọ'"):
+    with pytest.raises(parindex.UnknownUnitError, match=r"ambiguous.*'tỉnh Phú Thọ'"):
         parindex.rank(two, unranked=["Phu Tho"])
 
 
