@@ -569,7 +569,7 @@ def gap(
         if isinstance(target, bool) or not isinstance(target, int | float):
             raise InputFormatError(f"target must be 'rank', 'band' or an index, got {target!r}")
         target_index = float(target)
-        label = f"index {target_index:g}"
+        label = "target"  # explain() reads "target at index 85"
     needed: float | None = None
     if target_index is not None and idx is not None and max_pts:
         # Rounded up to 1e-6 points, so that float noise never leaves the unit a hair
