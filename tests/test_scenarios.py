@@ -160,3 +160,16 @@ def test_gap_ranks_within_the_units_group() -> None:
     g = parindex.gap("ministry-2022", sheet, "C")
     assert g.target_index == 90.0  # A, the unit above C in its group, not B
     assert g.points_needed == 10.0
+
+
+def test_what_if_and_gap_band_with_a_level_year_keys_year() -> None:
+    # "province-2023" is 876/QĐ-BNV in 2023: the bands are 2023's, as in score + rank.
+    from .conftest import DAKLAK_2023_CSV
+
+    sheet = parindex.ScoreSheet.from_csv_text(DAKLAK_2023_CSV)
+    w = parindex.what_if("province-2023", sheet, "Đắk Lắk", {"sipas": 9.0})
+    assert w.ranking_before.year == 2023
+    assert w.ranking_after.to_frame().loc[0, "band"] == "B"
+    g = parindex.gap("province-2023", sheet, "Đắk Lắk", target="band")
+    assert g.target == "band 'A'"
+    assert g.target_index == 90

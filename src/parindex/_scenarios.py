@@ -21,6 +21,7 @@ from parindex._engine import MissingPolicy, compile_methodology
 from parindex._model import Methodology, TiePolicy
 from parindex._numbers import round_half_up, snap
 from parindex._ranking import Ranking, rank, rank_change
+from parindex._registry import resolve_methodology
 from parindex._scoring import TOTAL, Scores, score
 from parindex._sheet import ScoreSheet, normalize_key
 from parindex.errors import InputFormatError, UnknownUnitError
@@ -29,14 +30,6 @@ from parindex.rules import Categorical, Deduction, PercentTiers, RateScale, Rule
 __all__ = ["Gap", "PlanStep", "WhatIf", "gap", "what_if"]
 
 Change = float | int | str | bool | Mapping[str, Any]
-
-
-def _resolve(methodology: Methodology | str) -> Methodology:
-    if isinstance(methodology, str):
-        from parindex._registry import get_methodology
-
-        return get_methodology(methodology)
-    return methodology
 
 
 def _with_peers(sheet: ScoreSheet, peers: ScoreSheet | None) -> ScoreSheet:
@@ -333,7 +326,7 @@ def what_if(
         >>> w.headline()
         'Thị xã Tân Uyên: index 82 -> 85; rank 2 -> 1; band - -> -'
     """
-    m = _resolve(methodology)
+    m, year = resolve_methodology(methodology, year)
     unit = _find_unit(sheet, unit)
     full = _with_peers(sheet, peers)
     changed = _apply(full, unit, changes)
@@ -531,7 +524,7 @@ def gap(
         >>> g.check.rank_after
         2
     """
-    m = _resolve(methodology)
+    m, year = resolve_methodology(methodology, year)
     unit = _find_unit(sheet, unit)
     full = _with_peers(sheet, peers)
     scores = score(m, full, missing=missing, rate_scale=rate_scale)
