@@ -72,6 +72,9 @@ def _old_tone_placement() -> dict[str, str]:
 
 _OLD_TONE_PLACEMENT = _old_tone_placement()
 _OLD_TONE = re.compile("|".join(map(re.escape, _OLD_TONE_PLACEMENT)))
+# The marked second vowels: text holding none of them has no old placement, which a
+# few substring scans tell faster than the regex (most names hold none).
+_OLD_TONE_MARKS = tuple(dict.fromkeys(key[1] for key in _OLD_TONE_PLACEMENT))
 
 
 def spelling_key(text: str) -> str:
@@ -86,8 +89,13 @@ def spelling_key(text: str) -> str:
         >>> spelling_key("Hòa An") == spelling_key("Hóa An")
         False
     """
-    folded = _nfc(_nfc(text).casefold())
-    if _OLD_TONE.search(folded):  # one pass; usually nothing to replace
+    return _fold_nfc(_nfc(text))
+
+
+def _fold_nfc(text: str) -> str:
+    """:func:`spelling_key` of text already in NFC."""
+    folded = _nfc(text.casefold())
+    if any(mark in folded for mark in _OLD_TONE_MARKS) and _OLD_TONE.search(folded):
         for old, new in _OLD_TONE_PLACEMENT.items():
             folded = folded.replace(old, new)
     return folded
@@ -98,15 +106,24 @@ def _nfc(text: str) -> str:
     return text if unicodedata.is_normalized("NFC", text) else unicodedata.normalize("NFC", text)
 
 
-def spelling_clash(names: Sequence[str]) -> tuple[str, str] | None:
+def spelling_clash(
+    names: Sequence[str], *, joined_nfc: str | None = None
+) -> tuple[str, str] | None:
     """Two of the distinct ``names`` that are one name spelled two ways (see
-    :func:`spelling_key`), or ``None``. Checked on one joined string, in C."""
-    joined = "\x00".join(names)
-    keys = (
-        spelling_key(joined).split("\x00")
-        if joined.count("\x00") == len(names) - 1  # no name holds NUL itself
-        else [spelling_key(n) for n in names]
-    )
+    :func:`spelling_key`), or ``None``. Checked on one joined string, in C.
+
+    ``joined_nfc``: the names joined by NUL, when the caller already made that string
+    and knows every name is NFC and free of NUL (saves a join and a normal-form check).
+    """
+    if joined_nfc is not None:
+        keys = _fold_nfc(joined_nfc).split("\x00")
+    else:
+        joined = "\x00".join(names)
+        keys = (
+            spelling_key(joined).split("\x00")
+            if joined.count("\x00") == len(names) - 1  # no name holds NUL itself
+            else [spelling_key(n) for n in names]
+        )
     if len(set(keys)) == len(keys):
         return None
     first: dict[str, str] = {}
