@@ -197,3 +197,73 @@ def test_wide_groups_and_index_units() -> None:
     assert s.batch.groups == ("x", "y", "x")
     ranks = parindex.rank(s).to_frame().set_index("unit")["rank"].to_dict()
     assert ranks == {"A": 1, "B": 1, "C": 2}  # ranked within groups
+
+
+complete_points = methodologies().flatmap(
+    lambda m: score_sheets(m, partial=False, na=False, values=False, max_units=6).map(
+        lambda s: (m, s)
+    )
+)
+
+
+@given(complete_points)
+def test_a_complete_wide_frame_equals_unit_by_unit(case: tuple[Methodology, ScoreSheet]) -> None:
+    # No cell missing: the wide path checks bounds with column minima and maxima.
+    m, sheet = case
+    wide = sheet.to_frame().pivot(index="unit", columns="node", values="points")
+    wide = wide.reindex(list(sheet.units)).reset_index()
+    batch = parindex.score_frame(m, wide, wide=True)
+    for i, unit in enumerate(batch.units):
+        _assert_unit_equal(batch, i, parindex.score(m, sheet.for_unit(unit)))
+
+
+def _outcome(fn: object) -> object:
+    try:
+        s = fn()  # type: ignore[operator]
+    except parindex.ParIndexError as err:
+        return type(err), str(err)
+    return [getattr(s.batch, name).tobytes() for name in FIELDS[:4]]
+
+
+@given(
+    methodologies(),
+    st.integers(1, 4),
+    st.data(),
+)
+def test_numeric_values_in_a_wide_frame_equal_the_tidy_path(
+    m: Methodology, n_units: int, data: st.DataObject
+) -> None:
+    # Raw numbers for every leaf (rates in percent, counts, 0/1), some missing, some
+    # out of range for their rule: the wide path and the tidy path agree, error or not.
+    leaves = [n for n in m.nodes() if n.is_leaf]
+    cell = st.one_of(
+        st.integers(0, 120).map(float), st.just(float("nan")), st.sampled_from([-1.0, 1e300])
+    )
+    cols: dict[str, object] = {"unit": [f"Đơn vị {i}" for i in range(n_units)]}
+    for leaf in leaves:
+        cols[leaf.id] = data.draw(st.lists(cell, min_size=n_units, max_size=n_units))
+    wide = pd.DataFrame(cols)
+    kw: dict[str, object] = {"cells": "values", "missing": "unknown", "rate_scale": "percent"}
+    tidy = parindex.wide_to_tidy(wide, m, cells="values")
+    assert _outcome(lambda: parindex.score_frame(m, wide, wide=True, **kw)) == _outcome(
+        lambda: parindex.score_frame(m, tidy, missing="unknown", rate_scale="percent")
+    )
+
+
+@pytest.mark.parametrize("bad", [99.0, -1.0, float("inf"), -float("inf"), -0.5])
+@pytest.mark.parametrize("gap", [False, True])
+def test_a_bad_cell_in_a_wide_frame_gets_the_tidy_paths_error(bad: float, gap: bool) -> None:
+    wide = pd.DataFrame(
+        {
+            "unit": ["A", "B", "C"],
+            "appraisal": [50.0, bad, 40.0],
+            "survey": [20.0, 20.0, np.nan if gap else 10.0],
+        }
+    )
+    tidy = parindex.wide_to_tidy(wide, "ministry-2022")
+    expected = _message(lambda: parindex.score_frame("ministry-2022", tidy, missing="unknown"))
+    assert "'B'" in expected[1]
+    got = _message(
+        lambda: parindex.score_frame("ministry-2022", wide, wide=True, missing="unknown")
+    )
+    assert got == expected

@@ -55,7 +55,13 @@ def _keys(col: pd.Series) -> npt.NDArray[np.object_]:
 
 def _normal_keys(keys: list[object]) -> list[str]:
     """The keys in :func:`normalize_key` form, or fall back when one is not non-blank
-    text. Keys already normal (the usual case) are checked in C on one joined string."""
+    text."""
+    return _normal_keys_joined(keys)[0]
+
+
+def _normal_keys_joined(keys: list[object]) -> tuple[list[str], str | None]:
+    """:func:`_normal_keys`, with the NUL-joined keys when they were already normal
+    (the usual case, checked in C on that one string), else ``None``."""
     try:
         joined = "\x00".join(keys)  # type: ignore[arg-type]  # TypeError: not all text
     except TypeError:
@@ -64,11 +70,11 @@ def _normal_keys(keys: list[object]) -> list[str]:
         raise _Fallback  # a blank key
     texts: list[str] = keys  # type: ignore[assignment]  # the join proved they are str
     if _already_normal(joined, len(texts)):
-        return texts
+        return texts, joined
     normal = [normalize_key(u) for u in texts]
     if not all(normal):
         raise _Fallback
-    return normal
+    return normal, None
 
 
 def _already_normal(joined: str, count: int) -> bool:
@@ -216,14 +222,18 @@ def _wide_parts(
 
 def _unit_keys(col: pd.Series) -> tuple[str, ...]:
     """One normalised, non-blank, distinct name per row of a wide frame, or fall back."""
-    codes, uniques = pd.factorize(col, use_na_sentinel=True)
-    if len(uniques) != len(col) or (codes < 0).any():
-        raise _Fallback  # a blank or repeated unit: the tidy path names it
-    raw = uniques.tolist()
-    keys = _normal_keys(raw)
-    if (keys is not raw and len(set(keys)) != len(keys)) or spelling_clash(keys) is not None:
-        raise _Fallback  # two spellings of one unit: the tidy path names them
-    return tuple(keys)  # distinct values: factorize numbered them in row order
+    raw = col.tolist()  # a missing name is not text: the join below falls back
+    keys, joined = _normal_keys_joined(raw)
+    if len(set(keys)) != len(keys) or spelling_clash(keys, joined_nfc=joined) is not None:
+        raise _Fallback  # a repeated unit, or two spellings of one: the tidy path names them
+    return tuple(keys)
+
+
+def _columns(slots: npt.NDArray[np.intp]) -> slice | npt.NDArray[np.intp]:
+    """``slots`` as a slice when they are consecutive (a plain copy, not a gather)."""
+    if slots.size and np.array_equal(slots, np.arange(slots[0], slots[0] + slots.size)):
+        return slice(int(slots[0]), int(slots[0]) + slots.size)
+    return slots
 
 
 def _wide_dense(
@@ -248,13 +258,18 @@ def _wide_dense(
             numeric.append((s, position))
         elif not frame.iloc[:, position].isna().all():
             raise _Fallback  # text or booleans: the tidy path reads or refuses them
-    given = np.full((n_units, size), np.nan, order="F")
+    given = np.empty((n_units, size), order="F")
     present = np.zeros((n_units, size), dtype=bool, order="F")
+    unwritten = np.ones(size, dtype=bool)
     if numeric:
         slots = np.array([s for s, _ in numeric], dtype=np.intp)
+        unwritten[slots] = False
         # One block for all numeric columns (a view when the frame holds one float block).
         block = frame.iloc[:, [p for _, p in numeric]].to_numpy(dtype=np.float64, na_value=np.nan)
-        mask = ~np.isnan(block)
+        with np.errstate(invalid="ignore", over="ignore"):
+            # A finite column sum: no NaN (nothing missing) and no inf in that column.
+            complete = bool(np.isfinite(block.sum(axis=0)).all())
+        mask = None if complete else ~np.isnan(block)
         ruled = (
             [k for k, s in enumerate(slots) if s < c.n_nodes and c.rules[s] is not None]
             if cells == "values"
@@ -263,16 +278,26 @@ def _wide_dense(
         plain = np.setdiff1d(np.arange(slots.size), ruled, assume_unique=True)
         # Points: NaN is "not given"; anything else must be finite and within 0..bound.
         sub = block[:, plain] if len(ruled) else block
-        with np.errstate(invalid="ignore"):
-            # The bound is infinite where no maximum is known: inf must still be refused.
-            if ((sub < 0) | (sub > c.bound[slots[plain]] + 1e-9) | np.isinf(sub)).any():
+        bound = c.bound[slots[plain]] + 1e-9
+        if complete:
+            # Column minima and maxima: no units x leaves temporaries.
+            if sub.size and not (
+                bool((sub.min(axis=0) >= 0).all()) and bool((sub.max(axis=0) <= bound).all())
+            ):
                 raise _Fallback
-        given[:, slots[plain]] = sub
+        else:
+            with np.errstate(invalid="ignore"):
+                # The bound is infinite where no maximum is known: inf must be refused.
+                if ((sub < 0) | (sub > bound) | np.isinf(sub)).any():
+                    raise _Fallback
+        given[:, _columns(slots[plain])] = sub
         for k in ruled:
             s = int(slots[k])
-            col_mask = mask[:, k]
-            if not col_mask.any():
-                continue
+            col_mask = slice(None) if mask is None else mask[:, k]
+            if mask is not None:
+                given[:, s] = np.nan  # rows not given stay unknown
+                if not mask[:, k].any():
+                    continue
             x = block[col_mask, k]
             rule = c.rules[s]
             assert rule is not None
@@ -282,7 +307,11 @@ def _wide_dense(
             if np.isnan(measures).any():
                 raise _Fallback
             given[col_mask, s] = rule.points(measures, 0.0 if max_points is None else max_points)
-        present[:, slots] = mask
+        if mask is None:
+            present[:, _columns(slots)] = True
+        else:
+            present[:, slots] = mask
+    given[:, unwritten] = np.nan
     dense = DenseSheet(
         given=given,
         present=present,
