@@ -430,7 +430,7 @@ def _aggregate(
     # Column-major copies: the loop reads and writes one slot (column) at a time.
     pts = given if inplace and given.flags.f_contiguous else np.array(given, order="F")
     covered = np.array(present, order="F")
-    track = bool(na_given.any())
+    track = not _is_view_of(na_given, False) and bool(na_given.any())
     # Nothing N/A: no node can become N/A and no maximum is lost; skip both.
     na = np.array(na_given, order="F") if track else np.broadcast_to(np.False_, given.shape)
     lost = np.asfortranarray(np.where(na_given, c.maxima[np.newaxis, :], 0.0)) if track else None
@@ -665,8 +665,11 @@ def score_dense(
             )
         )
 
-    tree_only = present.copy()
-    tree_only[:, n:total] = False
+    if c.n_components:
+        tree_only = present.copy()
+        tree_only[:, n:total] = False
+    else:
+        tree_only = present  # read only below: no copy needed
     pts, covered, na, lost = _aggregate(
         c, given, tree_only, na_given, missing, report, inplace=inplace
     )

@@ -262,13 +262,20 @@ def totals_frame(
     t = b.compiled.total_slot
     rows = np.arange(len(b.units)) if order is None else order
     columns: dict[str, object] = {
-        "unit": [b.units[i] for i in rows],
-        "group": [b.groups[i] for i in rows],
+        "unit": _objects(b.units)[rows],
+        "group": _objects(b.groups)[rows],
         "points": snap_array(b.points[rows, t]),
         "max_points": snap_array(b.max_points[rows, t]),
         "index": snap_array(b.index[rows, t]),
     }
     return pd.DataFrame(columns | dict(extra or {}))
+
+
+def _objects(items: tuple[object, ...]) -> npt.NDArray[np.object_]:
+    """``items`` as a 1-d object array (gathered by position much faster than a tuple)."""
+    out = np.empty(len(items), dtype=object)
+    out[:] = items
+    return out
 
 
 def _snap_col(x: np.ndarray) -> pd.Series:
