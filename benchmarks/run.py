@@ -235,10 +235,20 @@ def bench_skcriteria(units: int, criteria: int, repeat: int) -> dict[str, Any]:
         index = scores.batch.index[:, scores.batch.compiled.total_slot]
         agree = float(np.corrcoef(sk_scores, index)[0, 1])
         t_sk, t_pi = _side_by_side(skcriteria_rank, parindex_rank, repeat)
+    # What the unit-name checks alone cost (text, Unicode form, spacing, repeats, one
+    # unit spelled two ways): the part of parindex's time that no numeric work can cut.
+    from parindex._batch import _unit_keys
+
+    unit_column = wide["unit"]
+    t_names = statistics.median(
+        _median_time(lambda: _unit_keys(unit_column), 1) for _ in range(repeat)
+    )
     return {
         "vs_scikit_criteria": t_sk / t_pi,
         "skcriteria_seconds": t_sk,
         "parindex_rank_seconds": t_pi,
+        "parindex_name_checks_seconds": t_names,
+        "vs_scikit_criteria_target_seconds": t_sk / 5,
         "skcriteria_score_correlation": agree,
         "flat_shape": [units, criteria],
     }
