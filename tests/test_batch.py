@@ -225,26 +225,21 @@ def _outcome(fn: object) -> object:
     return [getattr(s.batch, name).tobytes() for name in FIELDS[:4]]
 
 
-@given(
-    methodologies(),
-    st.integers(1, 4),
-    st.data(),
-)
+@given(methodologies(), st.integers(1, 4), st.sampled_from(["values", "points"]), st.data())
 def test_numeric_values_in_a_wide_frame_equal_the_tidy_path(
-    m: Methodology, n_units: int, data: st.DataObject
+    m: Methodology, n_units: int, cells: str, data: st.DataObject
 ) -> None:
     # Raw numbers for every leaf (rates in percent, counts, 0/1), some missing, some
     # out of range for their rule: the wide path and the tidy path agree, error or not.
     leaves = [n for n in m.nodes() if n.is_leaf]
-    cell = st.one_of(
-        st.integers(0, 120).map(float), st.just(float("nan")), st.sampled_from([-1.0, 1e300])
-    )
     cols: dict[str, object] = {"unit": [f"Đơn vị {i}" for i in range(n_units)]}
     for leaf in leaves:
+        top = leaf.max_points or 1.0  # points within the maximum are common too
+        cell = st.sampled_from([0.0, top / 2, top, 57.0, 100.0, float("nan"), -1.0, 1e300])
         cols[leaf.id] = data.draw(st.lists(cell, min_size=n_units, max_size=n_units))
     wide = pd.DataFrame(cols)
-    kw: dict[str, object] = {"cells": "values", "missing": "unknown", "rate_scale": "percent"}
-    tidy = parindex.wide_to_tidy(wide, m, cells="values")
+    kw: dict[str, object] = {"cells": cells, "missing": "unknown", "rate_scale": "percent"}
+    tidy = parindex.wide_to_tidy(wide, m, cells=cells)  # type: ignore[arg-type]
     # A row with nothing given has no tidy rows: that unit is in one form only.
     assume(tidy["unit"].nunique() == n_units)
     assert _outcome(lambda: parindex.score_frame(m, wide, wide=True, **kw)) == _outcome(
