@@ -324,3 +324,18 @@ def test_sheet_number_errors_carry_unit_and_node(points: object) -> None:
     with pytest.raises(parindex.ScoreSheetError) as info:
         parindex.ScoreSheet.from_records([{"unit": "A", "node": "1", "points": points}])
     assert (info.value.unit, info.value.node, info.value.value) == ("A", "1", points)
+
+
+def test_a_template_marker_with_spaces_around_it_is_still_the_marker(tmp_path: Path) -> None:
+    # Retyping A1 by hand easily leaves a trailing space; the sheet must still be read.
+    m = parindex.get_methodology("province-2017")
+    path = parindex.write_excel_template(m, tmp_path / "s.xlsx", units=["A"])
+    wb = openpyxl.load_workbook(path)
+    wb["A"]["A1"] = wb["A"]["A1"].value + " "
+    wb["A"].cell(row=_rows(wb["A"])["1"], column=COL["appraised_points"], value=5)
+    wb.save(path)
+    assert [e.points for e in parindex.read_excel_sheet(path).entries] == [5.0]
+    wb["A"]["A1"] = "parindex-sheet/2"  # another format is not this one
+    wb.save(path)
+    with pytest.raises(parindex.InputFormatError, match="no worksheet carries"):
+        parindex.read_excel_sheet(path)

@@ -274,6 +274,12 @@ def _check_unpacked_size(path: Path) -> None:
         )
 
 
+def _is_marker(cell: object) -> bool:
+    """Whether A1 holds the template marker; spaces around it (a retyped cell) are
+    allowed, any other change is not."""
+    return isinstance(cell, str) and cell.strip() == FORMAT
+
+
 def read_excel_sheet(
     path: str | Path,
     *,
@@ -331,7 +337,7 @@ def read_excel_sheet(
         sheets = [ws for ws in wb.worksheets if ws.title != SETTINGS_SHEET]
         if len(sheets) > _MAX_SHEETS:
             raise InputFormatError(f"{p}: more than {_MAX_SHEETS} worksheets")
-        unit_sheets = [ws for ws in sheets if ws["A1"].value == FORMAT]
+        unit_sheets = [ws for ws in sheets if _is_marker(ws["A1"].value)]
         for ws in unit_sheets:
             if ws.sheet_state != "visible":
                 # Read, a hidden unit is easy to miss when the workbook is checked by
