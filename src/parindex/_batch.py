@@ -28,7 +28,7 @@ from parindex._engine import (
 )
 from parindex._model import Methodology
 from parindex._registry import resolve_methodology
-from parindex._scoring import Scores, sheet_columns
+from parindex._scoring import Scores, object_array, sheet_columns
 from parindex._sheet import ScoreSheet, _check_columns, normalize_key, spelling_clash
 from parindex.errors import InputFormatError, UnknownNodeError
 from parindex.rules import RateScale
@@ -47,10 +47,7 @@ def _keys(col: pd.Series) -> npt.NDArray[np.object_]:
     codes, uniques = pd.factorize(col, use_na_sentinel=True)
     if (codes < 0).any():
         raise _Fallback
-    keys = _normal_keys(uniques.tolist())
-    table = np.empty(len(keys), dtype=object)
-    table[:] = keys
-    return table[codes]
+    return object_array(_normal_keys(uniques.tolist()))[codes]
 
 
 def _normal_keys(keys: list[object]) -> list[str]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 import sys
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Literal
 
 import attrs
@@ -262,8 +262,8 @@ def totals_frame(
     t = b.compiled.total_slot
     rows = np.arange(len(b.units)) if order is None else order
     columns: dict[str, object] = {
-        "unit": _objects(b.units)[rows],
-        "group": _objects(b.groups)[rows],
+        "unit": object_array(b.units)[rows],
+        "group": object_array(b.groups)[rows],
         "points": snap_array(b.points[rows, t]),
         "max_points": snap_array(b.max_points[rows, t]),
         "index": snap_array(b.index[rows, t]),
@@ -271,8 +271,9 @@ def totals_frame(
     return pd.DataFrame(columns | dict(extra or {}))
 
 
-def _objects(items: tuple[object, ...]) -> npt.NDArray[np.object_]:
-    """``items`` as a 1-d object array (gathered by position much faster than a tuple)."""
+def object_array(items: Sequence[object]) -> npt.NDArray[np.object_]:
+    """``items`` as a 1-d object array, each item one element (``np.array`` would
+    unpack nested sequences); gathered by position much faster than a tuple."""
     out = np.empty(len(items), dtype=object)
     out[:] = items
     return out
@@ -297,8 +298,7 @@ def sheet_columns(sheet: ScoreSheet) -> SheetColumns:
             dtype=np.float64,
         )
 
-    values = np.empty(len(entries), dtype=object)
-    values[:] = [e.value for e in entries]
+    values = object_array([e.value for e in entries])
     return SheetColumns(
         units=units,
         groups=groups,
