@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from parindex import Decision, Methodology, Node, RankingPolicy
+from parindex import Methodology, Node
+from parindex.model.methodology import Decision, RankingPolicy
 from parindex.rules import Deduction, PercentTiers, Proportional, Tier, YesNo
 
 

@@ -146,13 +146,13 @@ def bench_batch(units: int, loop_units: int, repeat: int) -> dict[str, Any]:
 def bench_montecarlo(draws: int, naive_draws: int, n_units: int, repeat: int) -> dict[str, Any]:
     m = _data.methodology()
     wide = _data.wide_values(m, n_units, seed=1)
-    tidy = parindex.wide_to_tidy(wide, m, cells="values")
+    tidy = parindex.engine.batch.wide_to_tidy(wide, m, cells="values")
     sheet = parindex.ScoreSheet.from_frame(tidy)
     base = parindex.score(m, sheet, rate_scale="percent")
     uncertain = [n.id for n in m.nodes() if n.is_leaf][3::10]  # 10 leaves (yes/no rules)
     spec = {"inputs": [{"node": n, "distribution": "normal", "sd": 0.1} for n in uncertain]}
 
-    def fast() -> parindex.Simulation:
+    def fast() -> parindex.analysis.simulate.Simulation:
         return parindex.simulate(m, sheet, spec, draws=draws, seed=0, rate_scale="percent")
 
     # Naive: every draw perturbs a points table with pandas, rescores and reranks it.
@@ -237,7 +237,7 @@ def bench_skcriteria(units: int, criteria: int, repeat: int) -> dict[str, Any]:
         t_sk, t_pi = _side_by_side(skcriteria_rank, parindex_rank, repeat)
     # What the unit-name checks alone cost (text, Unicode form, spacing, repeats, one
     # unit spelled two ways): the part of parindex's time that no numeric work can cut.
-    from parindex._batch import _unit_keys
+    from parindex.engine.batch import _unit_keys
 
     unit_column = wide["unit"]
     t_names = statistics.median(

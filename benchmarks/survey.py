@@ -20,13 +20,13 @@ import numpy as np
 import pandas as pd
 
 import parindex
-from parindex._survey import responses_from_csv_text
+from parindex.io.survey import responses_from_csv_text
 
 
 def make_responses(rows: int, seed: int = 0) -> pd.DataFrame:
     """Synthetic responses to the illustrative questionnaire: 40 districts, every
     respondent answers every item asked of their group."""
-    q = parindex.get_questionnaire("illustrative-district")
+    q = parindex.io.survey.get_questionnaire("illustrative-district")
     rng = np.random.default_rng(seed)
     per_group = {
         g.id: [i.id for i in q.items if not i.groups or g.id in i.groups] for g in q.groups
@@ -62,7 +62,7 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
-    q = parindex.get_questionnaire("illustrative-district")
+    q = parindex.io.survey.get_questionnaire("illustrative-district")
     frame = make_responses(args.rows)
     parindex.aggregate_survey(frame, q)  # warm-up (methodology registry, imports)
     times = []

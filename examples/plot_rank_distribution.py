@@ -22,8 +22,8 @@ UNIT = "Huyện Minh Họa D"
 
 
 def main(out: Path | None = None) -> Path:
-    sheet = parindex.ScoreSheet.read(ROOT / "examples" / "illustrative-districts.csv")
-    spec = parindex.Uncertainty.read(ROOT / "examples" / "uncertainty-district.yaml")
+    sheet = parindex.load_sheet(ROOT / "examples" / "illustrative-districts.csv")
+    spec = parindex.load_uncertainty(ROOT / "examples" / "uncertainty-district.yaml")
     sim = parindex.simulate("illustrative-district", sheet, spec, draws=10_000, seed=2024)
     dist = sim.rank_distribution(UNIT)
     summary = sim.summary().set_index("unit").loc[UNIT]

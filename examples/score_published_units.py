@@ -50,7 +50,7 @@ def rows() -> list[dict[str, object]]:
     """One row per unit: computed and published index and rank."""
     out: list[dict[str, object]] = []
     for key, sheet_file, unit, published, published_rank, source in PUBLISHED:
-        scores = parindex.score(key, parindex.ScoreSheet.read(EXAMPLES / sheet_file))
+        scores = parindex.score(key, parindex.load_sheet(EXAMPLES / sheet_file))
         ranking = parindex.rank(scores)
         out.append(
             _row(
@@ -66,7 +66,7 @@ def rows() -> list[dict[str, object]]:
 
     scores = parindex.score(
         "binhduong-district-2017",
-        parindex.ScoreSheet.read(EXAMPLES / "binhduong-district-2017.csv"),
+        parindex.load_sheet(EXAMPLES / "binhduong-district-2017.csv"),
     )
     ranking = parindex.rank(scores)
     for unit, (published, published_rank) in BINH_DUONG_2017.items():

@@ -30,7 +30,7 @@ def test_a_frame_made_after_import_parindex_is_still_recognised() -> None:
     # score() checks for a DataFrame without importing pandas; pandas arrives later here.
     code = (
         "import parindex\n"
-        "frame = parindex.ScoreSheet.read('examples/daklak-2017.csv').to_frame()\n"
+        "frame = parindex.load_sheet('examples/daklak-2017.csv').to_frame()\n"
         "result = parindex.score('province-2017', frame)\n"
         "print(parindex.round_half_up(result.unit('Đắk Lắk').total.index))"
     )

@@ -31,7 +31,7 @@ def test_strategies_are_registered_whatever_is_imported_first(first: str) -> Non
         f"import {first}\n"
         "from hypothesis import strategies as st\n"
         "import parindex\n"
-        "print(type(st.from_type(parindex.AdministrativeUnit).example()).__name__)"
+        "print(type(st.from_type(parindex.model.methodology.AdministrativeUnit).example()).__name__)"
     )
     assert fresh_python(code) == "AdministrativeUnit"
 

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from hypothesis.strategies import SearchStrategy
 
-    from parindex._model import AdministrativeUnit, Methodology
+    from parindex.model.methodology import AdministrativeUnit, Methodology
 
 
 def _methodologies(_: type[Methodology]) -> SearchStrategy[Methodology]:
@@ -32,7 +32,7 @@ def _hypothesis_setup_hook() -> None:
     """Register strategies for ``Methodology`` and ``AdministrativeUnit``."""
     from hypothesis import strategies as st
 
-    from parindex._model import AdministrativeUnit, Methodology
+    from parindex.model.methodology import AdministrativeUnit, Methodology
 
     st.register_type_strategy(Methodology, _methodologies)
     st.register_type_strategy(AdministrativeUnit, _administrative_units)

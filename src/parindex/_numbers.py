@@ -10,10 +10,21 @@ whose exact value is 87.825 never shows as 87.82 because its float is 87.8249999
 from __future__ import annotations
 
 import math
+import re
 from decimal import ROUND_HALF_UP, Decimal
 
 import numpy as np
 import numpy.typing as npt
+
+NUMBER_PATTERN = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+"""A plain decimal number as text (no grouping, no comma): what cells may hold."""
+
+TOLERANCE = 1e-9
+"""Two sums of points closer than this are equal (float noise, far below 0.01 points)."""
+
+CONFLICT_TOLERANCE = 1e-6
+"""Two figures for one quantity (a field total and the sum of its parts) closer than this
+agree; published figures carry 2 decimals, so this only absorbs arithmetic noise."""
 
 NOISE_DECIMALS = 9
 """Values are exact to this many decimals; anything finer is floating-point noise."""

@@ -9,7 +9,7 @@ Example:
     >>> import parindex
     >>> try:
     ...     parindex.get_methodology("province-1999")
-    ... except parindex.UnknownMethodologyError as err:
+    ... except parindex.errors.UnknownMethodologyError as err:
     ...     print(type(err).__name__, isinstance(err, LookupError))
     UnknownMethodologyError True
 """
@@ -44,7 +44,7 @@ class ParIndexError(Exception):
 
     Example:
         >>> import parindex
-        >>> issubclass(parindex.UnknownNodeError, parindex.ParIndexError)
+        >>> issubclass(parindex.errors.UnknownNodeError, parindex.ParIndexError)
         True
     """
 
@@ -88,7 +88,7 @@ class InputFormatError(ValueError, ParIndexError):
 
     Example:
         >>> import parindex
-        >>> parindex.ScoreSheet.from_csv_text("unit,node,point\\nA,1,5\\n")
+        >>> parindex.sheet_from_csv("unit,node,point\\nA,1,5\\n")
         Traceback (most recent call last):
         ...
         parindex.errors.InputFormatError: <csv>: unknown columns ['point']...
@@ -107,7 +107,7 @@ class ScoreSheetError(ValueError, ParIndexError):
         >>> import parindex
         >>> try:
         ...     parindex.ScoreEntry("Gia Lai", "1", points=1, value="97%")
-        ... except parindex.ScoreSheetError as err:
+        ... except parindex.errors.ScoreSheetError as err:
         ...     print(err.unit, err.node)
         Gia Lai 1
     """
@@ -145,7 +145,7 @@ class UnknownUnitError(ScoreSheetError, KeyError):
 
     Example:
         >>> import parindex
-        >>> scores = parindex.score("province-2017", parindex.ScoreSheet.read("examples/daklak-2017.csv"))
+        >>> scores = parindex.score("province-2017", parindex.load_sheet("examples/daklak-2017.csv"))
         >>> scores.unit("Gia Lai")
         Traceback (most recent call last):
         ...
@@ -247,7 +247,7 @@ class ConflictError(ScoreSheetError):
     Example:
         >>> import parindex
         >>> m = parindex.get_methodology("binhduong-district-2017")
-        >>> issubclass(parindex.ConflictError, ValueError)
+        >>> issubclass(parindex.errors.ConflictError, ValueError)
         True
     """
 
@@ -262,7 +262,7 @@ class ScoreSheetErrors(ExceptionGroup[ScoreSheetError], ParIndexError):
         >>> rows = [{"unit": "A", "node": "9", "points": 1}, {"unit": "B", "node": "1", "points": 11}]
         >>> try:
         ...     parindex.score("province-2017", parindex.ScoreSheet.from_records(rows), collect_all=True)
-        ... except parindex.ScoreSheetErrors as group:
+        ... except parindex.errors.ScoreSheetErrors as group:
         ...     print(sorted(type(e).__name__ for e in group.exceptions))
         ['PointsOutOfRangeError', 'UnknownNodeError']
     """
@@ -277,11 +277,11 @@ class ScoreSheetErrors(ExceptionGroup[ScoreSheetError], ParIndexError):
             Python calls it when ``except*`` or :meth:`split` divides the group:
 
             >>> import parindex
-            >>> sheet = parindex.ScoreSheet.read("examples/daklak-2017.csv").replace("Đắk Lắk", "1", points=11)
+            >>> sheet = parindex.load_sheet("examples/daklak-2017.csv").replace("Đắk Lắk", "1", points=11)
             >>> try:
             ...     parindex.score("province-2017", sheet.replace("Đắk Lắk", "9", points=1), collect_all=True)
-            ... except parindex.ScoreSheetErrors as group:
-            ...     unknown, rest = group.split(parindex.UnknownNodeError)
+            ... except parindex.errors.ScoreSheetErrors as group:
+            ...     unknown, rest = group.split(parindex.errors.UnknownNodeError)
             >>> type(unknown).__name__, [type(e).__name__ for e in rest.exceptions]
             ('ScoreSheetErrors', ['PointsOutOfRangeError'])
         """
@@ -297,7 +297,7 @@ class QuestionnaireError(ValueError, ParIndexError):
 
     Example:
         >>> import parindex
-        >>> parindex.get_questionnaire("no-such-questionnaire")
+        >>> parindex.io.survey.get_questionnaire("no-such-questionnaire")
         Traceback (most recent call last):
         ...
         parindex.errors.QuestionnaireError: ...
@@ -320,7 +320,7 @@ class SurveyResponseError(ValueError, ParIndexError):
 
     Example:
         >>> import parindex
-        >>> issubclass(parindex.SurveyResponseError, parindex.ParIndexError)
+        >>> issubclass(parindex.errors.SurveyResponseError, parindex.ParIndexError)
         True
     """
 

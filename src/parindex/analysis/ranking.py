@@ -1,0 +1,468 @@
+"""Ranking and banding (xếp hạng, phân nhóm).
+
+Ranks are computed on the unrounded index by default (snapped to 1e-9 so that float
+noise never creates or breaks a tie), optionally on the index rounded half-up to the
+published precision. The official tie rule is not published; the policy is a
+parameter (default ``min``: 1, 2, 2, 4). ``first`` breaks ties by unit name, so every
+policy gives the same ranks whatever the input order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING
+
+import attrs
+import numpy as np
+import numpy.typing as npt
+
+from parindex._numbers import snap_array
+from parindex._text import normalize_key, spelling_clash
+from parindex.engine.scores import Scores, totals_frame
+from parindex.errors import (
+    DuplicateEntryError,
+    InputFormatError,
+    UnknownMethodologyError,
+    UnknownUnitError,
+)
+from parindex.model.methodology import Band, Methodology, TiePolicy
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+FloatArray = npt.NDArray[np.float64]
+
+__all__ = ["Ranking", "assign_band", "rank", "rank_change", "rank_values"]
+
+
+def rank_keys(index: FloatArray, precision: int | None) -> FloatArray:
+    """The values ranks compare: the index snapped to 1e-9 (``precision=None``) or
+    rounded half-up to ``precision`` decimals, as published tables round.
+
+    Example:
+        >>> import numpy as np
+        >>> from parindex.analysis.ranking import rank_keys
+        >>> rank_keys(np.array([0.1 + 0.2, 87.825, np.nan]), None).tolist()
+        [0.3, 87.825, nan]
+        >>> rank_keys(np.array([87.825, 87.8249]), 2).tolist()
+        [87.83, 87.82]
+    """
+    if precision is None:
+        return snap_array(index)
+    scale = 10.0**precision
+    # Half-up on the snapped value: 87.825 * 100 is 8782.499999999999 in float64, so
+    # round to 6 places first; k / 10**p is then the float nearest the decimal.
+    return np.floor(np.round(snap_array(index) * scale, 6) + 0.5) / scale
+
+
+def rank_matrix(
+    keys: FloatArray,
+    names: Sequence[str],
+    *,
+    ties: TiePolicy = "min",
+    groups: Sequence[str | None] | None = None,
+    ranked: npt.NDArray[np.bool_] | None = None,
+) -> FloatArray:
+    """Rank every row of ``keys`` (``draws x units``; highest first) at once.
+
+    NaN keys and units not ``ranked`` get NaN. Ties follow ``ties`` (``first`` breaks
+    them by unit name, as :func:`parindex.analysis.ranking.rank_values` does). The engine of
+    :func:`rank` (one row) and of the Monte Carlo (one row per draw).
+
+    Example:
+        >>> import numpy as np
+        >>> from parindex.analysis.ranking import rank_matrix
+        >>> rank_matrix(np.array([[85.0, 85.0, 80.0], [70.0, 90.0, np.nan]]), ["a", "b", "c"]).tolist()
+        [[1.0, 1.0, 3.0], [2.0, 1.0, nan]]
+    """
+    n = keys.shape[1]
+    by_name = np.array(sorted(range(n), key=[str(x) for x in names].__getitem__), dtype=np.intp)
+    return _rank_rows(
+        keys,
+        by_name,
+        _group_codes(groups, n),
+        np.ones(n, dtype=bool) if ranked is None else ranked,
+        ties,
+    )
+
+
+def _group_codes(groups: Sequence[str | None] | None, n: int) -> npt.NDArray[np.intp]:
+    """Each unit's group as a number, in the order of group names (no group first)."""
+    if groups is None or not any(groups):
+        return np.zeros(n, dtype=np.intp)
+    names = sorted({g for g in groups if g is not None})
+    code: dict[str | None, int] = {g: i + 1 for i, g in enumerate(names)}
+    code[None] = 0
+    return np.array([code[g] for g in groups], dtype=np.intp)
+
+
+def _rank_rows(
+    keys: FloatArray,
+    by_name: npt.NDArray[np.intp],
+    group_codes: npt.NDArray[np.intp],
+    ranked: npt.NDArray[np.bool_],
+    ties: TiePolicy,
+) -> FloatArray:
+    """:func:`rank_matrix` given the units' name order and group codes."""
+    d, n = keys.shape
+    out = np.full((d, n), np.nan)
+    for g in np.unique(group_codes):
+        # Each group's units in name order: a stable sort then breaks ties by name.
+        cols = by_name[(group_codes[by_name] == g) & ranked[by_name]]
+        if not cols.size:
+            continue
+        sub = keys[:, cols]
+        neg = np.where(np.isnan(sub), np.inf, -sub)
+        order = np.argsort(neg, axis=1, kind="stable")
+        srt = np.take_along_axis(neg, order, axis=1)
+        m = cols.size
+        pos = np.broadcast_to(np.arange(m), (d, m))
+        new = np.ones((d, m), dtype=bool)
+        new[:, 1:] = srt[:, 1:] != srt[:, :-1]
+        low = np.maximum.accumulate(np.where(new, pos, 0), axis=1) + 1.0
+        last = np.ones((d, m), dtype=bool)
+        last[:, :-1] = new[:, 1:]
+        high = np.minimum.accumulate(np.where(last, pos, m)[:, ::-1], axis=1)[:, ::-1] + 1.0
+        r: FloatArray
+        if ties == "min":
+            r = low
+        elif ties == "max":
+            r = high
+        elif ties == "average":
+            r = (low + high) / 2.0
+        elif ties == "dense":
+            r = np.cumsum(new, axis=1).astype(np.float64)
+        else:
+            r = (pos + 1.0).astype(np.float64)
+        r = np.where(np.isinf(srt), np.nan, r)
+        block = np.empty((d, m))
+        np.put_along_axis(block, order, r, axis=1)
+        out[:, cols] = block
+    return out
+
+
+def band_codes(keys: FloatArray, bands: Sequence[Band]) -> npt.NDArray[np.intp]:
+    """Position of each key's band in ``bands`` (-1: none), as :func:`assign_band`."""
+    codes = np.full(keys.shape, -1, dtype=np.intp)
+    for b, band in reversed(list(enumerate(bands))):
+        inside = ~np.isnan(keys)
+        if band.lower is not None:
+            inside &= keys >= band.lower if band.lower_inclusive else keys > band.lower
+        if band.upper is not None:
+            inside &= keys <= band.upper if band.upper_inclusive else keys < band.upper
+        codes[inside] = b  # reversed: the first matching band wins, as assign_band
+    return codes
+
+
+_TIES = ("min", "dense", "average", "first", "max")
+
+
+def _check_policy(ties: object, precision: object) -> None:
+    if not isinstance(ties, str) or ties not in _TIES:
+        raise InputFormatError(f"ties={ties!r} is not one of {', '.join(_TIES)}")
+    if precision is not None and (
+        isinstance(precision, bool) or not isinstance(precision, int) or not 0 <= precision <= 9
+    ):
+        raise InputFormatError(
+            f"precision={precision!r} must be a whole number of decimals from 0 to 9, or None"
+        )
+
+
+def assign_band(index: float | None, bands: Sequence[Band]) -> str | None:
+    """The label of the band ``index`` falls in, or ``None``.
+
+    Example:
+        >>> from parindex import Band, assign_band
+        >>> bands = [Band("A", lower=90), Band("B", lower=80, upper=90), Band("C", lower=70, upper=80)]
+        >>> assign_band(90.0, bands), assign_band(89.99, bands), assign_band(50, bands)
+        ('A', 'B', None)
+    """
+    import pandas as pd
+
+    if index is None or pd.isna(index):
+        return None
+    for band in bands:
+        if band.contains(float(index)):
+            return band.label
+    return None
+
+
+def rank_values(
+    values: Mapping[str, float] | pd.Series,
+    *,
+    ties: TiePolicy = "min",
+    precision: int | None = None,
+    groups: Mapping[str, str | None] | None = None,
+) -> pd.Series:
+    """Rank values (highest first) with an explicit tie policy; returns nullable
+    ``Int64`` ranks indexed by unit (``<NA>`` for missing values).
+
+    Useful for published indices, e.g. the 2019 customs index ranks densely:
+
+    Example:
+        >>> from parindex import rank_values
+        >>> rank_values({"a": 85.0, "b": 85.0, "c": 80.0}, ties="dense").tolist()
+        [1, 1, 2]
+        >>> rank_values({"a": 85.0, "b": 85.0, "c": 80.0}).tolist()
+        [1, 1, 3]
+    """
+    import pandas as pd
+
+    _check_policy(ties, precision)
+    try:
+        series = (
+            pd.Series(values, dtype="float64")
+            if not isinstance(values, pd.Series)
+            else values.astype("float64")
+        )
+    except (TypeError, ValueError) as err:
+        raise InputFormatError(f"values to rank must be numbers: {err}") from None
+    seen: dict[object, object] = {}
+    for unit in series.index:
+        key = normalize_key(unit) if isinstance(unit, str) else unit
+        if key in seen:
+            same = "" if seen[key] == unit else " (also in another Unicode form or spacing)"
+            raise DuplicateEntryError(
+                f"unit {key!r} appears twice{same}", unit=str(key), value=unit
+            )
+        seen[key] = unit
+    clash = spelling_clash([k for k in seen if isinstance(k, str)])
+    if clash is not None:
+        raise DuplicateEntryError(
+            f"units {clash[0]!r} and {clash[1]!r} are one name spelled two ways (letter "
+            "case or tone-mark placement)",
+            unit=clash[1],
+            value=clash,
+        )
+    values_array = np.asarray(series.to_numpy(), dtype=np.float64)
+    frame = pd.DataFrame({"key": rank_keys(values_array, precision)}, index=series.index)
+    frame["group"] = [None if groups is None else groups.get(str(u)) for u in frame.index]
+    # Sorting by unit name first makes "first" deterministic and order-free.
+    frame = frame.sort_index(key=lambda idx: idx.map(str))
+    method = ties
+    grouped = frame.groupby(frame["group"].fillna("\0"), sort=False)["key"]
+    ranks = grouped.rank(method=method, ascending=False, na_option="keep")
+    if ties != "average":
+        ranks = ranks.astype("Int64")
+    return ranks.reindex(series.index)
+
+
+@attrs.frozen(eq=False)
+class Ranking:
+    """Ranks and bands of scored units (the result of :func:`rank`).
+
+    Example:
+        >>> import parindex
+        >>> scores = parindex.score("binhduong-district-2017",
+        ...                         parindex.load_sheet("examples/binhduong-district-2017.csv"))
+        >>> parindex.rank(scores).to_frame()[["unit", "index", "rank"]].head(2).to_dict("records")
+        [{'unit': 'Thành phố Thủ Dầu Một', 'index': 84.58, 'rank': 1}, {'unit': 'Thị xã Tân Uyên', 'index': 82.0, 'rank': 2}]
+    """
+
+    methodology: Methodology
+    table: pd.DataFrame = attrs.field(repr=False)
+    ties: TiePolicy
+    precision: int | None
+    year: int | None
+
+    def __repr__(self) -> str:
+        year = "" if self.year is None else f", {self.year}"
+        return f"<Ranking {self.methodology.id}: {len(self.table)} units, ties {self.ties}{year}>"
+
+    def _repr_html_(self) -> str:
+        from parindex.present.html import ranking_html
+
+        return ranking_html(self)
+
+    def to_frame(self) -> pd.DataFrame:
+        """``unit, group, points, max_points, index, rank, band, ranked``, best first (a copy).
+
+        Example:
+            >>> import parindex
+            >>> sheet = parindex.load_sheet("examples/illustrative-districts.csv")
+            >>> table = parindex.rank(parindex.score("illustrative-district", sheet)).to_frame()
+            >>> table[["unit", "rank", "band"]].tail(2).to_dict("records")
+            [{'unit': 'Huyện Minh Họa G', 'rank': 7, 'band': 'Khá'}, {'unit': 'Huyện Minh Họa H', 'rank': 8, 'band': 'Trung bình'}]
+        """
+        return self.table.copy()
+
+    def rank_of(self, unit: str) -> int | None:
+        """A unit's rank (``None`` when unranked or its index is unknown).
+
+        Example:
+            >>> import parindex
+            >>> scores = parindex.score("illustrative-district", parindex.load_sheet("examples/illustrative-districts.csv"))
+            >>> parindex.rank(scores).rank_of("Huyện Minh Họa D")
+            3
+            >>> print(parindex.rank(scores, unranked=["Huyện Minh Họa H"]).rank_of("Huyện Minh Họa H"))
+            None
+        """
+        import pandas as pd
+
+        key = normalize_key(unit) if isinstance(unit, str) else unit
+        row = self.table.loc[self.table["unit"] == key, "rank"]
+        if row.empty:
+            raise UnknownUnitError(
+                f"unit {unit!r}: not in this ranking", unit=str(unit), value=unit
+            )
+        value = row.iloc[0]
+        return None if pd.isna(value) else int(value)
+
+
+def rank(
+    scores: Scores,
+    *,
+    ties: TiePolicy | None = None,
+    precision: int | None = None,
+    within_groups: bool | None = None,
+    unranked: Iterable[str] | None = None,
+    year: int | None = None,
+) -> Ranking:
+    """Rank scored units by index and assign bands.
+
+    Defaults come from the methodology's ranking policy: tie policy, whether groups
+    are ranked separately, and units scored but not ranked. Bands are those of
+    ``year`` (or of the single evaluation year).
+
+    Example:
+        >>> import parindex
+        >>> sheet = parindex.ScoreSheet.from_records([
+        ...     {"unit": u, "node": c, "points": p}
+        ...     for u, a, s in [("A", 60, 30.1), ("B", 60, 30.1), ("C", 50, 20)]
+        ...     for c, p in [("appraisal", a), ("survey", s)]
+        ... ])
+        >>> table = parindex.rank(parindex.score("ministry-2022", sheet), year=2022).to_frame()
+        >>> table[["unit", "rank"]].to_dict("records")
+        [{'unit': 'A', 'rank': 1}, {'unit': 'B', 'rank': 1}, {'unit': 'C', 'rank': 3}]
+    """
+    import pandas as pd
+
+    m = scores.methodology
+    policy = m.ranking
+    ties = policy.ties if ties is None else ties
+    precision = policy.precision if precision is None else precision
+    _check_policy(ties, precision)
+    within_groups = policy.within_groups if within_groups is None else within_groups
+    if isinstance(unranked, str):
+        raise InputFormatError(f"unranked must be a list of unit names, got {unranked!r}")
+    if year is not None and scores.year is not None and year != scores.year:
+        raise UnknownMethodologyError(
+            f"these scores are for {scores.year} ({m.id} looked up for that year), not {year}"
+        )
+    year = scores.year if year is None else year
+    units = scores.units
+    batch = scores.batch
+    if unranked is None:
+        excluded = _find_units(units, policy.unranked, required=False)
+    else:
+        # A misspelt name would otherwise leave that unit ranked, silently.
+        excluded = _find_units(units, list(unranked), required=True)
+    ranked = np.ones(len(units), dtype=bool)
+    ranked[excluded] = False
+    by_name = np.array(sorted(range(len(units)), key=units.__getitem__), dtype=np.intp)
+    group_codes = _group_codes(batch.groups, len(units))
+    keys = rank_keys(batch.index[:, batch.compiled.total_slot], precision)
+    ranks = _rank_rows(
+        keys[np.newaxis, :],
+        by_name,
+        group_codes if within_groups else np.zeros(len(units), dtype=np.intp),
+        ranked,
+        ties,
+    )[0]
+    band_year = (
+        year
+        if year is not None
+        else (m.evaluation_years[0] if len(m.evaluation_years) == 1 else None)
+    )
+    bands = m.bands_for(band_year)
+    labels = np.array([None, *(b.label for b in bands)], dtype=object)
+    # Rows best first within each group (no group first), then by unit name.
+    name_rank = np.empty(len(units), dtype=np.intp)
+    name_rank[by_name] = np.arange(len(units))
+    order = np.lexsort((name_rank, np.where(np.isnan(keys), np.inf, -keys), group_codes))
+    ranks, missing = ranks[order], np.isnan(ranks[order])
+    table = totals_frame(
+        batch,
+        order,
+        {
+            "rank": pd.arrays.FloatingArray(np.where(missing, 0.0, ranks), missing)
+            if ties == "average"
+            else pd.arrays.IntegerArray(np.where(missing, 0, ranks).astype(np.int64), missing),
+            "band": labels[band_codes(keys[order], bands) + 1],
+            "ranked": ranked[order],
+        },
+    )
+    return Ranking(methodology=m, table=table, ties=ties, precision=precision, year=band_year)
+
+
+def _find_units(units: Sequence[str], names: Sequence[object], *, required: bool) -> list[int]:
+    """Positions of the scored units that ``names`` refer to.
+
+    Names are matched as :class:`~parindex.analysis.names.UnitNames` matches them (case, Unicode form,
+    old and new tone placement, prefixes, then diacritics), so that "Uỷ ban Dân tộc"
+    in a sheet is the "Ủy ban Dân tộc" a methodology leaves unranked. A name that fits
+    several units is an error; one that fits none is an error when ``required``.
+    """
+    if not names:
+        return []
+    position = {u: i for i, u in enumerate(units)}
+    found: list[int] = []
+    loose: list[str] = []
+    for name in names:
+        if not isinstance(name, str) or not name.strip():
+            raise UnknownUnitError(
+                f"unit {name!r} (in unranked): not a unit name", unit=str(name), value=name
+            )
+        hit = position.get(normalize_key(name))
+        if hit is None:
+            loose.append(name)
+        else:
+            found.append(hit)
+    if loose and units:
+        from parindex.analysis.names import UnitNames
+
+        matcher = UnitNames(units)
+        for name in loose:
+            hits = matcher.candidates(name)
+            if len(hits) == 1:
+                found.append(position[hits[0]])
+            elif hits:
+                raise UnknownUnitError(
+                    f"unit {name!r} (in unranked) is ambiguous: it could be "
+                    f"{', '.join(map(repr, hits))}; write it as one of them",
+                    unit=name,
+                    value=hits,
+                )
+            elif required:
+                raise _not_scored(name)
+    elif loose and required:
+        raise _not_scored(loose[0])
+    return found
+
+
+def _not_scored(name: str) -> UnknownUnitError:
+    return UnknownUnitError(
+        f"unit {name!r} (in unranked): not among the scored units", unit=name, value=name
+    )
+
+
+def rank_change(current: Ranking, previous: Ranking) -> pd.DataFrame:
+    """Rank movement between two rankings (e.g. two evaluation years), by unit.
+
+    ``change`` is positive when a unit moved up (rank 5 -> 3 is +2).
+
+    Example:
+        >>> import parindex
+        >>> sheet = parindex.load_sheet("examples/binhduong-district-2017.csv")
+        >>> now = parindex.rank(parindex.score("binhduong-district-2017", sheet))
+        >>> parindex.rank_change(now, now)["change"].unique().tolist()
+        [0]
+    """
+    cur = current.table[["unit", "rank", "index"]]
+    prev = previous.table[["unit", "rank", "index"]].rename(
+        columns={"rank": "previous_rank", "index": "previous_index"}
+    )
+    out = cur.merge(prev, on="unit", how="outer", sort=False)
+    out["change"] = (out["previous_rank"] - out["rank"]).astype("Int64")
+    out["index_change"] = (out["index"] - out["previous_index"]).round(9)
+    return out

@@ -1,0 +1,70 @@
+"""What every ``parindex`` command shares: the parser class, exit codes, how a
+``--methodology`` argument and a sheet argument are read."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import NoReturn
+
+from parindex.io.catalogue import default_registry
+from parindex.io.methodology import load_methodology
+from parindex.io.sheet import load_sheet, sheet_from_csv, sheet_from_json
+from parindex.model.methodology import Methodology
+from parindex.model.sheet import ScoreSheet
+
+__all__ = [
+    "EXIT_BROKEN_PIPE",
+    "EXIT_INTERNAL",
+    "EXIT_OK",
+    "EXIT_USAGE",
+    "Parser",
+    "UsageError",
+    "read_sheet",
+    "resolve",
+    "resolve_year",
+]
+
+EXIT_OK, EXIT_INTERNAL, EXIT_USAGE = 0, 1, 2
+EXIT_BROKEN_PIPE = 1  # what Python exits with on EPIPE (docs of signal: "Note on SIGPIPE")
+
+
+class UsageError(Exception):
+    """A command line that does not parse (exit 2, one line on stderr)."""
+
+
+class Parser(argparse.ArgumentParser):
+    """An argument parser that raises :class:`UsageError` instead of exiting."""
+
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(f"{message} (see '{self.prog} --help')")
+
+
+def resolve(key: str) -> Methodology:
+    """A methodology id/alias/decision/level-year key, or a path to a methodology file."""
+    return resolve_year(key, None)[0]
+
+
+def resolve_year(key: str, year: int | None) -> tuple[Methodology, int | None]:
+    """:func:`resolve`, with the evaluation year: a ``level-year`` key's, else ``year``."""
+    if key.lower().endswith((".yaml", ".yml", ".json")) and Path(key).exists():
+        return load_methodology(key), year
+    return default_registry.lookup(key, year=year)
+
+
+def read_sheet(args: argparse.Namespace) -> ScoreSheet:
+    """The sheet named by ``args.file`` (``-``: standard input, CSV or JSON)."""
+    fmt = args.input_format
+    if args.file == "-":
+        text = sys.stdin.read()
+        if fmt == "json" or (fmt is None and text.lstrip().startswith(("{", "["))):
+            return sheet_from_json(
+                text, decimal_comma=args.decimal_comma, collect_all=args.collect_all, name="<stdin>"
+            )
+        return sheet_from_csv(
+            text, decimal_comma=args.decimal_comma, collect_all=args.collect_all, name="<stdin>"
+        )
+    return load_sheet(
+        args.file, decimal_comma=args.decimal_comma, collect_all=args.collect_all, format=fmt
+    )

@@ -1,0 +1,118 @@
+"""The ``parindex`` command line: a thin layer over the library's pure functions.
+
+Data goes to stdout, diagnostics to stderr. Exit status: 0 on success, 2 on bad input
+(one line on stderr naming the unit, node and value; never a traceback), 1 on an
+unexpected internal error, and 1 without a word when the reader of stdout goes away
+(``parindex ... | head``), as Python itself exits on a broken pipe.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Callable, Sequence
+from typing import Any, NoReturn
+
+from parindex._version import __version__
+from parindex.cli import catalogue, commands, score, simulate, survey
+from parindex.cli.common import (
+    EXIT_BROKEN_PIPE,
+    EXIT_INTERNAL,
+    EXIT_USAGE,
+    Parser,
+    UsageError,
+)
+from parindex.errors import ParIndexError
+
+__all__ = ["build_parser", "main"]
+
+# --------------------------------------------------------------------------- main
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser (exposed for documentation tools).
+
+    Example:
+        >>> from parindex.cli import build_parser
+        >>> args = build_parser().parse_args(["score", "-m", "province-2017", "sheet.csv"])
+        >>> args.command, args.methodology, args.format
+        ('score', 'province-2017', 'table')
+    """
+    parser = Parser(
+        prog="parindex", description="Exact, versioned PAR INDEX (Chỉ số CCHC) scoring."
+    )
+    parser.add_argument("--version", action="version", version=f"parindex {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
+
+    catalogue.register_listing(sub)
+    score.register(sub)
+    catalogue.register(sub)
+    commands.register(sub)
+    survey.register(sub)
+    simulate.register(sub)
+    return parser
+
+
+def _one_line(err: BaseException) -> str:
+    if isinstance(err, ExceptionGroup):
+        first = "; ".join(_one_line(e) for e in err.exceptions[:5])
+        more = len(err.exceptions) - 5
+        return f"{len(err.exceptions)} problems: {first}" + (
+            f"; and {more} more" if more > 0 else ""
+        )
+    return " ".join(str(err).split())
+
+
+def _reader_gone(out: Any) -> int:
+    """Stdout's reader went away (``parindex ... | head``): end quietly, like other
+    command-line tools. Stdout now points at devnull, so that the interpreter's last
+    flush of what is still buffered cannot fail again (as Python's docs advise)."""
+    if out is sys.stdout:
+        try:
+            fd = out.fileno()
+        except (OSError, ValueError):  # not a real file (replaced, or closed)
+            return EXIT_BROKEN_PIPE
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, fd)
+        os.close(devnull)
+    return EXIT_BROKEN_PIPE
+
+
+def main(argv: Sequence[str] | None = None, *, stdout: Any = None, stderr: Any = None) -> int:
+    """Run the CLI; returns the exit status.
+
+    Example:
+        >>> from parindex.cli import main
+        >>> main(["score", "-m", "province-2017", "examples/no-such-file.csv"])
+        2
+    """
+    out = stdout or sys.stdout
+    err = stderr or sys.stderr
+    handler: Callable[[argparse.Namespace, Any], int]
+    try:
+        args = build_parser().parse_args(argv)
+        handler = args.func
+        status = handler(args, out)
+        out.flush()  # a closed pipe shows here, not in the interpreter's flush at exit
+        return status
+    except BrokenPipeError:
+        return _reader_gone(out)
+    except UsageError as exc:
+        err.write(f"parindex: error: {exc}\n")
+        return EXIT_USAGE
+    except ParIndexError as exc:
+        err.write(f"parindex: error: {_one_line(exc)}\n")
+        return EXIT_USAGE
+    except (OSError, UnicodeError, RecursionError, MemoryError) as exc:
+        err.write(f"parindex: error: {_one_line(exc)}\n")
+        return EXIT_USAGE
+    except Exception as exc:
+        err.write(
+            f"parindex: internal error ({type(exc).__name__}): {_one_line(exc)}; please report it\n"
+        )
+        return EXIT_INTERNAL
+
+
+def _entry() -> NoReturn:
+    sys.exit(main())

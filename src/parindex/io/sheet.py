@@ -1,0 +1,133 @@
+"""Score-sheet files and texts: tidy CSV or JSON to a :class:`ScoreSheet`.
+
+Every reader checks size, encoding and shape, then hands plain rows to the model's
+:meth:`ScoreSheet.from_records` checks, so that each input path refuses the same things.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, Literal
+
+from parindex.errors import InputFormatError
+from parindex.io.safe import MAX_FILE_BYTES, read_text_file, safe_parse
+from parindex.model.sheet import ScoreSheet, check_columns, entries_from_rows
+
+__all__ = ["load_sheet", "sheet_from_csv", "sheet_from_dict", "sheet_from_json"]
+
+
+def sheet_from_csv(
+    text: str,
+    *,
+    decimal_comma: bool = False,
+    collect_all: bool = False,
+    name: str = "<csv>",
+) -> ScoreSheet:
+    """Parse tidy CSV text (header row required; CRLF and a BOM are fine).
+
+    Example:
+        >>> import parindex
+        >>> parindex.sheet_from_csv("unit,node,points\\r\\nA,1,9.5\\r\\n").to_records()
+        [{'unit': 'A', 'node': '1', 'points': 9.5}]
+    """
+    if len(text.encode("utf-8", errors="surrogatepass")) > MAX_FILE_BYTES:
+        raise InputFormatError(f"{name}: over the size limit of {MAX_FILE_BYTES} bytes")
+    text = text.removeprefix("\ufeff")
+    if not text.strip():
+        raise InputFormatError(f"{name}: the file is empty")
+    try:
+        reader = csv.DictReader(io.StringIO(text, newline=""), strict=True)
+        header = reader.fieldnames or []
+        check_columns([h.strip() for h in header], name)
+        rows: list[tuple[str, Mapping[str, Any]]] = []
+        for row in reader:
+            if None in row:
+                raise InputFormatError(f"{name} line {reader.line_num}: more cells than columns")
+            rec = {(k or "").strip(): v for k, v in row.items()}
+            if not any((v or "").strip() for v in rec.values()):
+                continue  # a fully blank line
+            rows.append((f"{name} line {reader.line_num}", rec))
+    except csv.Error as err:
+        raise InputFormatError(f"{name}: malformed CSV: {err}") from None
+    if not rows:
+        raise InputFormatError(f"{name}: no entries (only a header)")
+    return ScoreSheet(entries_from_rows(rows, decimal_comma=decimal_comma, collect_all=collect_all))
+
+
+def sheet_from_json(
+    text: str,
+    *,
+    decimal_comma: bool = False,
+    collect_all: bool = False,
+    name: str = "<json>",
+) -> ScoreSheet:
+    """Parse JSON: a list of entries, or ``{"entries": [...]}``.
+
+    Example:
+        >>> import parindex
+        >>> parindex.sheet_from_json('[{"unit": "A", "node": "1", "points": 9.5}]').to_records()
+        [{'unit': 'A', 'node': '1', 'points': 9.5}]
+    """
+    if not text.lstrip().removeprefix("\ufeff").lstrip().startswith(("[", "{")):
+        raise InputFormatError(
+            f'{name}: not JSON (a JSON sheet starts with "[" or "{{"); for CSV use '
+            "sheet_from_csv or a .csv file"
+        )
+    data = safe_parse(text.lstrip().removeprefix("\ufeff"), name=name)
+    return sheet_from_dict(data, decimal_comma=decimal_comma, collect_all=collect_all, name=name)
+
+
+def sheet_from_dict(
+    data: object,
+    *,
+    decimal_comma: bool = False,
+    collect_all: bool = False,
+    name: str = "sheet",
+) -> ScoreSheet:
+    """A sheet from parsed JSON: a list of entries, or ``{"entries": [...]}`` (a
+    ``"methodology"`` key is allowed beside them).
+
+    Example:
+        >>> from parindex.io.sheet import sheet_from_dict
+        >>> sheet_from_dict({"entries": [{"unit": "A", "node": "1", "points": 9.5}]}).units
+        ('A',)
+    """
+    if isinstance(data, Mapping):
+        unknown = set(data) - {"entries", "methodology"}
+        if unknown:
+            raise InputFormatError(f"{name}: unknown keys {sorted(map(str, unknown))}")
+        data = data.get("entries")
+    if not isinstance(data, list):
+        raise InputFormatError(f'{name}: expected a list of entries or {{"entries": [...]}}')
+    if not data:
+        raise InputFormatError(f"{name}: no entries")
+    return ScoreSheet.from_records(data, decimal_comma=decimal_comma, collect_all=collect_all)
+
+
+def load_sheet(
+    path: str | Path,
+    *,
+    decimal_comma: bool = False,
+    collect_all: bool = False,
+    format: Literal["csv", "json"] | None = None,
+) -> ScoreSheet:
+    """Read a sheet file: CSV, or JSON when the name ends in ``.json``.
+
+    Example:
+        >>> import parindex
+        >>> sheet = parindex.load_sheet("examples/daklak-2017.csv")
+        >>> sheet.units
+        ('Đắk Lắk',)
+    """
+    text = read_text_file(path)
+    fmt = format or ("json" if str(path).lower().endswith(".json") else "csv")
+    if fmt == "json":
+        return sheet_from_json(
+            text, decimal_comma=decimal_comma, collect_all=collect_all, name=str(path)
+        )
+    return sheet_from_csv(
+        text, decimal_comma=decimal_comma, collect_all=collect_all, name=str(path)
+    )

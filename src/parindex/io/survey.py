@@ -1,0 +1,342 @@
+"""Reading survey files: tidy responses (CSV), questionnaires (YAML or JSON), the
+shipped questionnaires under ``parindex/data/questionnaires/`` and the built-in
+answer scales of ``parindex/data/scales.yaml``.
+
+Every file goes through the safe loader (:mod:`parindex.io.safe`); every cell of a
+response file is read as text and nothing is evaluated.
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+import io
+import re
+from collections.abc import Mapping
+from importlib import resources
+from pathlib import Path
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any
+
+from parindex.errors import InputFormatError, MethodologyError, QuestionnaireError
+from parindex.io.methodology import _expect
+from parindex.io.methodology import _keys as _only
+from parindex.io.safe import read_text_file, safe_parse
+from parindex.model.questionnaire import (
+    AnswerScale,
+    Questionnaire,
+    RespondentGroup,
+    SurveyItem,
+)
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = [
+    "BUILTIN_SCALES",
+    "LIKERT_4",
+    "LIKERT_5",
+    "MAX_RESPONSE_BYTES",
+    "QUESTIONNAIRE_FORMAT",
+    "RESPONSE_COLUMNS",
+    "SCALES_FORMAT",
+    "YES_NO",
+    "builtin_scales",
+    "get_questionnaire",
+    "list_questionnaires",
+    "load_questionnaire",
+    "load_responses",
+    "questionnaire_from_dict",
+    "responses_from_csv_text",
+]
+
+QUESTIONNAIRE_FORMAT = "parindex-questionnaire/1"
+SCALES_FORMAT = "parindex-scales/1"
+RESPONSE_COLUMNS = ("unit", "respondent", "group", "item", "answer")
+"""Columns of tidy survey responses (``group`` may be left out when the questionnaire
+has a single respondent group; other columns are ignored)."""
+MAX_RESPONSE_BYTES = 256 * 1024 * 1024
+"""Response files larger than this are refused (a national survey is a few million rows)."""
+
+BUILTIN_SCALES: Mapping[str, AnswerScale]
+"""Scales a questionnaire may use without defining them, by id (read on first use)."""
+LIKERT_4: AnswerScale
+"""Likert 1-4 (rất kém ... rất tốt), positive from 3, "don't know" coded 9 or DK."""
+LIKERT_5: AnswerScale
+"""Likert 1-5 (rất không hài lòng ... rất hài lòng), positive (satisfied) from 4,
+"don't know" coded 9 or DK."""
+YES_NO: AnswerScale
+"""Yes (1) / no (0), "don't know" coded 9 or DK."""
+
+_SCALE_CONSTANTS = {"LIKERT_4": "likert4", "LIKERT_5": "likert5", "YES_NO": "yes_no"}
+
+
+# --------------------------------------------------------------------------- responses
+
+
+def load_responses(path: str | Path) -> pd.DataFrame:
+    """Read tidy survey responses from a CSV file (UTF-8, header row; columns
+    :data:`RESPONSE_COLUMNS`). Every cell is read as text; nothing is evaluated.
+
+    Example:
+        >>> import parindex
+        >>> frame = parindex.load_responses("examples/survey-illustrative-district.csv")
+        >>> list(frame.columns)
+        ['unit', 'respondent', 'group', 'item', 'answer']
+    """
+    text = read_text_file(path, max_bytes=MAX_RESPONSE_BYTES)
+    return responses_from_csv_text(text, name=str(path))
+
+
+def responses_from_csv_text(text: str, *, name: str = "<csv>") -> pd.DataFrame:
+    """Parse tidy CSV responses (every cell as text).
+
+    Example:
+        >>> from parindex.io.survey import responses_from_csv_text
+        >>> responses_from_csv_text("unit,respondent,item,answer\\nA,r1,Q1,DK\\n").answer.tolist()
+        ['DK']
+    """
+    import pandas as pd
+
+    if len(text) > MAX_RESPONSE_BYTES:
+        raise InputFormatError(f"{name}: over the size limit of {MAX_RESPONSE_BYTES} bytes")
+    text = text.removeprefix("\ufeff")
+    if not text.strip():
+        raise InputFormatError(f"{name}: the file is empty")
+    try:
+        # pandas renames a repeated column ("answer", "answer.1") and reads on: check
+        # the header itself.
+        header = next((row for row in csv.reader(io.StringIO(text)) if row), [])
+        frame = pd.read_csv(
+            io.StringIO(text), dtype=str, keep_default_na=False, skipinitialspace=False
+        )
+    except (ValueError, csv.Error, pd.errors.ParserError) as err:
+        raise InputFormatError(f"{name}: malformed CSV: {' '.join(str(err).split())}") from None
+    names = [c.strip() for c in header]
+    repeated = [c for c in names if names.count(c) > 1]
+    if repeated:
+        raise InputFormatError(f"{name}: a column name repeats ({repeated[0]!r})")
+    if not isinstance(frame.index, pd.RangeIndex):
+        # pandas reads a first column with no header as the index, shifting the others.
+        raise InputFormatError(f"{name}: line 2 has more cells than the header has columns")
+    frame.columns = [str(c).strip() for c in frame.columns]
+    return frame
+
+
+# --------------------------------------------------------------------------- questionnaires
+
+_Q_KEYS = {
+    "format",
+    "id",
+    "methodology",
+    "official",
+    "name_vi",
+    "name_en",
+    "source",
+    "notes",
+    "policy",
+    "policies",
+    "dont_know",
+    "groups",
+    "scales",
+    "items",
+}
+
+
+def questionnaire_from_dict(data: object, *, name: str = "questionnaire") -> Questionnaire:
+    """Build a :class:`~parindex.model.questionnaire.Questionnaire` from plain data (a
+    parsed YAML or JSON file).
+
+    Example:
+        >>> from parindex.io.survey import questionnaire_from_dict
+        >>> q = questionnaire_from_dict({
+        ...     "format": "parindex-questionnaire/1", "id": "demo",
+        ...     "methodology": "illustrative-district",
+        ...     "groups": [{"id": "citizens"}],
+        ...     "items": [{"id": "Q1", "target": "7.4", "scale": "yes_no"}],
+        ... })
+        >>> q.items[0].scale
+        'yes_no'
+    """
+    try:
+        d = _expect(data, dict, name)
+        _only(d, _Q_KEYS, name)
+    except MethodologyError as err:
+        raise QuestionnaireError(str(err)) from None
+    if d.get("format") != QUESTIONNAIRE_FORMAT:
+        raise QuestionnaireError(
+            f"{name}: 'format' must be {QUESTIONNAIRE_FORMAT!r}, got {d.get('format')!r}"
+        )
+    official = d.get("official", False)
+    if not isinstance(official, bool):  # bool("false") is True
+        raise QuestionnaireError(f"{name}: 'official' must be true or false, got {official!r}")
+    try:
+        groups = []
+        for i, g in enumerate(_expect(d.get("groups") or [], list, f"{name} groups")):
+            gd = _expect(g, dict, f"{name} group {i}")
+            _only(gd, {"id", "name_vi", "name_en", "weight"}, f"{name} group {i}")
+            groups.append(RespondentGroup(**gd))
+        scales = [
+            _scale(s, f"{name} scale {i}")
+            for i, s in enumerate(_expect(d.get("scales") or [], list, f"{name} scales"))
+        ]
+        items = []
+        for i, it in enumerate(_expect(d.get("items") or [], list, f"{name} items")):
+            idd = _expect(it, dict, f"{name} item {i}")
+            _only(
+                idd,
+                {"id", "target", "scale", "text_vi", "text_en", "groups", "dimension"},
+                f"{name} item {i}",
+            )
+            items.append(
+                SurveyItem(
+                    id=idd.get("id"),
+                    target=idd.get("target"),
+                    scale=idd.get("scale"),
+                    text_vi=str(idd.get("text_vi", "")),
+                    text_en=str(idd.get("text_en", "")),
+                    groups=tuple(_expect(idd.get("groups") or [], list, f"{name} item {i} groups")),
+                    dimension=idd.get("dimension"),
+                )
+            )
+        policies = _expect(d.get("policies") or {}, dict, f"{name} policies")
+        return Questionnaire(
+            id=d.get("id"),
+            methodology=str(d.get("methodology", "")),
+            items=items,
+            groups=groups,
+            scales=scales,
+            policy=str(d.get("policy", "linear_mean")),
+            policies={str(k): str(v) for k, v in policies.items()},
+            dont_know=d.get("dont_know", "exclude"),
+            official=official,
+            name_vi=str(d.get("name_vi", "")),
+            name_en=str(d.get("name_en", "")),
+            source=d.get("source"),
+            notes=str(d.get("notes", "")),
+        )
+    except QuestionnaireError as err:
+        raise QuestionnaireError(
+            err.args[0] if name in err.args[0] else f"{name}: {err}", item=err.item, node=err.node
+        ) from None
+    except (MethodologyError, TypeError, ValueError) as err:
+        raise QuestionnaireError(err.args[0] if name in str(err) else f"{name}: {err}") from None
+
+
+def _scale(data: object, where: str) -> AnswerScale:
+    """An answer scale from plain data (``where`` names it in errors)."""
+    sd = _expect(data, dict, where)
+    _only(sd, {"id", "low", "high", "positive_from", "dont_know", "labels"}, where)
+    labels = _expect(sd.get("labels") or {}, dict, f"{where} labels")
+    return AnswerScale(
+        id=sd.get("id"),
+        low=sd.get("low"),
+        high=sd.get("high"),
+        positive_from=sd.get("positive_from"),
+        dont_know=tuple(_expect(sd.get("dont_know") or [], list, "dont_know")),
+        labels=_labels(labels, sd.get("id")),
+    )
+
+
+_WHOLE = re.compile(r"-?[0-9]+")
+
+
+def _labels(labels: Mapping[object, object], scale: object) -> dict[int, str]:
+    """Label codes as whole numbers: int(1.5) is 1 and int(True) is 1, silently; text
+    is read only when it is a whole number (JSON keys are always text)."""
+    out: dict[int, str] = {}
+    for key, text in labels.items():
+        if isinstance(key, int) and not isinstance(key, bool):
+            code = key
+        elif isinstance(key, str) and _WHOLE.fullmatch(key.strip()):
+            code = int(key)
+        else:
+            raise QuestionnaireError(f"scale {scale!r}: label code {key!r} must be a whole number")
+        if code in out:
+            raise QuestionnaireError(f"scale {scale!r}: label code {code} is given twice")
+        out[code] = str(text)
+    return out
+
+
+def load_questionnaire(path: str | Path) -> Questionnaire:
+    """Load a questionnaire file (YAML or JSON, read safely).
+
+    Example:
+        >>> import parindex
+        >>> q = parindex.load_questionnaire(
+        ...     "src/parindex/data/questionnaires/illustrative-district.yaml")
+        >>> q.official, q.targets
+        (False, ('1.4.2', '2.3', '3.3', '4.3', '7.4'))
+    """
+    text = read_text_file(path)
+    return questionnaire_from_dict(safe_parse(text, name=str(path)), name=str(path))
+
+
+def list_questionnaires() -> list[Questionnaire]:
+    """The shipped questionnaires.
+
+    Example:
+        >>> from parindex.io.survey import list_questionnaires
+        >>> [q.id for q in list_questionnaires()]
+        ['illustrative-district']
+    """
+    folder = resources.files("parindex") / "data" / "questionnaires"
+    out = []
+    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+        if entry.name.endswith((".yaml", ".yml", ".json")):
+            text = entry.read_text(encoding="utf-8")
+            out.append(questionnaire_from_dict(safe_parse(text, name=entry.name), name=entry.name))
+    return out
+
+
+def get_questionnaire(key: str) -> Questionnaire:
+    """A shipped questionnaire, by its id or by the id of its methodology.
+
+    Example:
+        >>> from parindex.io.survey import get_questionnaire
+        >>> get_questionnaire("illustrative-district").methodology
+        'illustrative-district'
+    """
+    shipped = list_questionnaires()
+    for q in shipped:
+        if q.id == key:
+            return q
+    hits = [q for q in shipped if q.methodology == key]
+    if len(hits) == 1:
+        return hits[0]
+    raise QuestionnaireError(
+        f"no shipped questionnaire {key!r} (shipped: {', '.join(q.id for q in shipped)}); "
+        "load your own with load_questionnaire(path)"
+    )
+
+
+# --------------------------------------------------------------------------- built-in scales
+
+
+@functools.cache
+def builtin_scales() -> Mapping[str, AnswerScale]:
+    """The built-in answer scales by id, read once from ``parindex/data/scales.yaml``:
+    ``likert4`` (rất kém ... rất tốt), ``likert5`` (rất không hài lòng ... rất hài
+    lòng) and ``yes_no`` (không / có), "don't know" coded 9 or DK.
+
+    Example:
+        >>> from parindex.io.survey import builtin_scales
+        >>> likert5 = builtin_scales()["likert5"]
+        >>> likert5.describe(), likert5.labels[4]
+        ("1-5, positive from 4; don't know: 9, dk", 'Hài lòng')
+    """
+    entry = resources.files("parindex") / "data" / "scales.yaml"
+    data: dict[str, Any] = safe_parse(entry.read_text(encoding="utf-8"), name=entry.name)
+    if data.get("format") != SCALES_FORMAT:  # a shipped file: a check, not a user error
+        raise QuestionnaireError(f"{entry.name}: 'format' must be {SCALES_FORMAT!r}")
+    scales = (_scale(s, f"{entry.name} scale {i}") for i, s in enumerate(data["scales"]))
+    return MappingProxyType({s.id: s for s in scales})
+
+
+def __getattr__(name: str) -> Any:
+    # The built-in scales are read from the data file on first use, not at import.
+    if name == "BUILTIN_SCALES":
+        return builtin_scales()
+    if name in _SCALE_CONSTANTS:
+        return builtin_scales()[_SCALE_CONSTANTS[name]]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

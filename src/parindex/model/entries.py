@@ -1,0 +1,325 @@
+"""Entries of a score sheet (dòng phiếu chấm điểm) and how a row of text becomes one.
+
+Cells are read strictly: a number that could be read two ways (``1.234`` with decimal
+commas, ``1,5`` without) is refused, never guessed.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import attrs
+import numpy as np
+
+from parindex._numbers import NUMBER_PATTERN
+from parindex._text import normalize_key
+from parindex.errors import (
+    AmbiguousInputError,
+    InputFormatError,
+    PointsOutOfRangeError,
+    ScoreSheetError,
+    ScoreSheetErrors,
+)
+
+__all__ = ["ScoreEntry", "entries_from_rows"]
+
+_NUMERIC = ("points", "self_points", "appraised_points")
+
+
+def _check_points(value: float | None, what: str) -> None:
+    if value is None:
+        return
+    if not math.isfinite(value):
+        raise PointsOutOfRangeError(f"{what} must be a finite number, got {value!r}")
+    if value < 0:
+        raise PointsOutOfRangeError(f"{what} {value:g} is negative")
+
+
+_GROUPED = re.compile(r"^[+-]?\d{1,3}(\.\d{3})+$")
+
+
+def _as_points(x: object, what: str) -> float | None:
+    """A points cell given in Python: a real number, or a plain decimal string."""
+    if x is None:
+        return None
+    if isinstance(x, bool | np.bool_):
+        raise PointsOutOfRangeError(f"{what} must be a number, got the boolean {x!r}")
+    if isinstance(x, int | float | np.integer | np.floating):
+        try:
+            return float(x)
+        except OverflowError:
+            shown = str(x)
+            shown = shown if len(shown) <= 24 else f"{shown[:12]}...({len(shown)} digits)"
+            raise PointsOutOfRangeError(f"{what} {shown} is too large to be a number") from None
+    if isinstance(x, str):
+        return _parse_cell_number(x, decimal_comma=False, where=None, column=what)
+    raise PointsOutOfRangeError(f"{what} {x!r} is not a number (got {type(x).__name__})")
+
+
+def _text(x: object, what: str) -> str:
+    if not isinstance(x, str):
+        shown = f"{x!r} ({type(x).__name__})"
+        raise InputFormatError(f'{what} {shown} must be text (a name, or a node number like "3.2")')
+    key = normalize_key(x)
+    for ch in key:
+        if unicodedata.category(ch) in ("Cc", "Cf", "Cs"):
+            # An invisible character would make "Đắk Lắk" and "Đắk Lắk\u200b" two units.
+            raise InputFormatError(
+                f"{what} {key!r} contains the invisible character U+{ord(ch):04X}; delete it"
+            )
+    return key
+
+
+@attrs.frozen
+class ScoreEntry:
+    """One line of a score sheet.
+
+    Exactly one of ``points``, ``value`` or ``na=True`` is given. ``value`` is read by
+    the node's rule (e.g. ``"97%"``, ``"late"``, ``3`` occurrences).
+
+    Example:
+        >>> from parindex import ScoreEntry
+        >>> ScoreEntry("Đắk Lắk", "1", points=5.5).points
+        5.5
+        >>> ScoreEntry("Đắk Lắk", "1", points=-1)
+        Traceback (most recent call last):
+        ...
+        parindex.errors.PointsOutOfRangeError: unit 'Đắk Lắk', node '1': points -1 is negative
+    """
+
+    unit: str
+    node: str
+    points: float | None = None
+    value: object = None
+    na: bool = False
+    group: str | None = None
+    self_points: float | None = None
+    appraised_points: float | None = None
+    note: str = ""
+
+    def __attrs_post_init__(self) -> None:
+        # Conversions happen here, not in attrs converters, so that every message can
+        # name the unit and the node.
+        object.__setattr__(self, "unit", _text(self.unit, "unit"))
+        object.__setattr__(self, "node", _text(self.node, f"unit {self.unit!r}: node"))
+        where = f"unit {self.unit!r}, node {self.node!r}"
+        for name in _NUMERIC:
+            raw = getattr(self, name)
+            try:
+                object.__setattr__(self, name, _as_points(raw, name))
+            except ScoreSheetError as err:
+                raise type(err)(
+                    f"{where}: {err}", unit=self.unit, node=self.node, value=raw
+                ) from None
+        if not isinstance(self.na, bool | np.bool_):
+            raise InputFormatError(f"{where}: na must be True or False, got {self.na!r}")
+        object.__setattr__(self, "na", bool(self.na))
+        if self.group is not None:
+            object.__setattr__(self, "group", _text(self.group, f"{where}: group") or None)
+        if not isinstance(self.note, str):
+            raise InputFormatError(f"{where}: note must be text, got {self.note!r}")
+        if not self.unit or not self.node:
+            raise InputFormatError(f"{where}: unit and node must not be blank")
+        given = (self.points is not None) + (self.value is not None) + bool(self.na)
+        if given != 1:
+            what = "none" if given == 0 else "more than one"
+            raise ScoreSheetError(
+                f"{where}: give exactly one of points, value or status na ({what} given)",
+                unit=self.unit,
+                node=self.node,
+            )
+        for name in _NUMERIC:
+            try:
+                _check_points(getattr(self, name), name)
+            except ScoreSheetError as err:
+                raise type(err)(
+                    f"{where}: {err}", unit=self.unit, node=self.node, value=getattr(self, name)
+                ) from None
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data, omitting what is not given.
+
+        Example:
+            >>> from parindex import ScoreEntry
+            >>> ScoreEntry("Đắk Lắk", "1", points=5.5, note="published").to_dict()
+            {'unit': 'Đắk Lắk', 'node': '1', 'points': 5.5, 'note': 'published'}
+        """
+        out: dict[str, Any] = {"unit": self.unit, "node": self.node}
+        if self.points is not None:
+            out["points"] = self.points
+        if self.value is not None:
+            out["value"] = self.value
+        if self.na:
+            out["status"] = "na"
+        for name in ("group", "self_points", "appraised_points"):
+            if getattr(self, name) is not None:
+                out[name] = getattr(self, name)
+        if self.note:
+            out["note"] = self.note
+        return out
+
+
+def _parse_cell_number(text: str, *, decimal_comma: bool, where: str | None, column: str) -> float:
+    """Read a number written as text, refusing anything that could be read two ways."""
+    raw = text.strip()
+    lead = "" if where is None else f"{where}: "
+    if decimal_comma:
+        if "." in raw and "," in raw:
+            raise AmbiguousInputError(
+                f"{lead}{column} {text!r} mixes '.' and ','; write plain digits with one "
+                "decimal separator",
+                value=text,
+            )
+        if _GROUPED.match(raw):
+            raise AmbiguousInputError(
+                f"{lead}{column} {text!r}: in a sheet read with decimal commas a '.' "
+                f"followed by three digits may separate thousands ({raw.replace('.', '')}); "
+                "write the decimal with a comma (1,5) or the number without separators",
+                value=text,
+            )
+        raw = raw.replace(",", ".")
+    elif "," in raw:
+        raise AmbiguousInputError(
+            f"{lead}{column} {text!r} has a comma, which could be a decimal comma or a "
+            "thousands separator; write it with a decimal point, or read the sheet with "
+            "decimal_comma=True (--decimal-comma)",
+            value=text,
+        )
+    if not NUMBER_PATTERN.match(raw):
+        try:
+            special = not math.isfinite(float(raw))
+        except ValueError:
+            special = False
+        problem = (
+            "must be a finite number"
+            if special
+            else "is not a number (write digits with a decimal point, e.g. 8.5)"
+        )
+        raise PointsOutOfRangeError(f"{lead}{column} {text!r} {problem}", value=text)
+    value = float(raw)
+    if not math.isfinite(value):
+        raise PointsOutOfRangeError(f"{lead}{column} {text!r} must be a finite number", value=text)
+    return value
+
+
+def _entry_from_record(rec: Mapping[str, Any], *, line: str, decimal_comma: bool) -> ScoreEntry:
+    unit = rec.get("unit")
+    node = rec.get("node")
+    if unit is not None and not isinstance(unit, str):
+        raise InputFormatError(
+            f"{line}: unit {unit!r} ({type(unit).__name__}) must be text (the unit's name)"
+        )
+    if not isinstance(unit, str) or not unit.strip():
+        raise InputFormatError(f"{line}: 'unit' is blank")
+    if not isinstance(node, str) or not node.strip():
+        if isinstance(node, int | float) and not isinstance(node, bool):
+            raise InputFormatError(
+                f'{line}: node {node!r} must be text like "3.2" (a number loses the '
+                "decimal structure)"
+            )
+        raise InputFormatError(f"{line}: 'node' is blank")
+    where = f"{line}, unit {normalize_key(unit)!r}, node {normalize_key(node)!r}"
+    fields: dict[str, Any] = {}
+    for name in _NUMERIC:
+        cell = rec.get(name)
+        if cell is None or (isinstance(cell, str) and not cell.strip()):
+            continue
+        if isinstance(cell, str):
+            try:
+                fields[name] = _parse_cell_number(
+                    cell, decimal_comma=decimal_comma, where=where, column=name
+                )
+            except ScoreSheetError as err:  # keep the unit and node for programs
+                raise type(err)(
+                    str(err), unit=normalize_key(unit), node=normalize_key(node), value=err.value
+                ) from None
+            continue
+        try:
+            fields[name] = _as_points(cell, name)
+        except ScoreSheetError as err:
+            raise type(err)(
+                f"{where}: {err}", unit=normalize_key(unit), node=normalize_key(node), value=cell
+            ) from None
+    value = rec.get("value")
+    if isinstance(value, str):
+        value = value.strip() or None
+        if value is not None and decimal_comma:
+            if _GROUPED.match(value.removesuffix("%").strip()):
+                raise AmbiguousInputError(
+                    f"{where}: value {value!r}: in a sheet read with decimal commas a '.' "
+                    "followed by three digits may separate thousands; write the decimal "
+                    "with a comma or the number without separators",
+                    value=value,
+                )
+            if "," in value and "." not in value:
+                value = value.replace(",", ".")
+    status = rec.get("status")
+    status = status.strip().casefold() if isinstance(status, str) else status
+    if status not in (None, "", "na"):
+        raise InputFormatError(
+            f"{where}: status {status!r} is not understood (use 'na' or leave blank)"
+        )
+    group = rec.get("group")
+    if group is not None and not isinstance(group, str):
+        raise InputFormatError(
+            f"{where}: group {group!r} ({type(group).__name__}) must be text; write the "
+            "peer group's name (a number would be read differently by different tools)"
+        )
+    group = normalize_key(group) if isinstance(group, str) and group.strip() else None
+    try:
+        return ScoreEntry(
+            unit=unit,
+            node=node,
+            points=fields.get("points"),
+            value=value,
+            na=status == "na",
+            group=group,
+            self_points=fields.get("self_points"),
+            appraised_points=fields.get("appraised_points"),
+            note=str(rec.get("note") or ""),
+        )
+    except ScoreSheetError as err:
+        if "none given" in str(err):
+            raise ScoreSheetError(
+                f"{where}: blank row: no points, value or status", unit=err.unit, node=err.node
+            ) from None
+        raise type(err)(f"{line}: {err}", unit=err.unit, node=err.node, value=err.value) from None
+
+
+def entries_from_rows(
+    records: Iterable[tuple[str, Mapping[str, Any]]], *, decimal_comma: bool, collect_all: bool
+) -> list[ScoreEntry]:
+    """Score entries from numbered rows of cells (``(where, {column: cell})``), as read
+    from a CSV, a frame or an Excel sheet; ``where`` (e.g. ``"line 3"``) starts every
+    message. With ``collect_all`` every bad row is reported at once.
+
+    Raises:
+        ScoreSheetError: a row is malformed (the first one found).
+        ScoreSheetErrors: with ``collect_all``, every malformed row.
+
+    Example:
+        >>> from parindex.model.entries import entries_from_rows
+        >>> rows = [("line 2", {"unit": "A", "node": "1", "points": "8,5"})]
+        >>> entries_from_rows(rows, decimal_comma=True, collect_all=False)[0].points
+        8.5
+        >>> entries_from_rows(rows, decimal_comma=False, collect_all=False)
+        Traceback (most recent call last):
+        ...
+        parindex.errors.AmbiguousInputError: line 2, unit 'A', node '1': points '8,5' has a comma, which could be a decimal comma or a thousands separator; write it with a decimal point, or read the sheet with decimal_comma=True (--decimal-comma)
+    """
+    entries: list[ScoreEntry] = []
+    problems: list[ScoreSheetError] = []
+    for line, rec in records:
+        try:
+            entries.append(_entry_from_record(rec, line=line, decimal_comma=decimal_comma))
+        except ScoreSheetError as err:
+            if not collect_all:
+                raise
+            problems.append(err)
+    if problems:
+        raise ScoreSheetErrors(f"{len(problems)} problems in the score sheet", problems)
+    return entries

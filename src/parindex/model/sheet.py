@@ -1,0 +1,370 @@
+"""Score sheets (phiếu chấm điểm): what units scored, node by node.
+
+A sheet is tidy: one entry per unit and node (or score component), carrying either
+``points``, a raw ``value`` for the node's rule, or the status ``na`` (not applicable,
+không phát sinh). Self-assessed and appraised points may ride along for the record.
+Entries and the parsing of their cells live in :mod:`parindex.model.entries`
+(importable from here too).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+import attrs
+import numpy as np
+
+from parindex._text import normalize_key, spelling_clash
+from parindex.errors import (
+    DuplicateEntryError,
+    InputFormatError,
+    ScoreSheetError,
+)
+from parindex.model.entries import ScoreEntry, entries_from_rows
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["SHEET_COLUMNS", "ScoreEntry", "ScoreSheet", "check_columns", "entries_from_rows"]
+
+SHEET_COLUMNS = (
+    "unit",
+    "node",
+    "points",
+    "value",
+    "status",
+    "group",
+    "self_points",
+    "appraised_points",
+    "note",
+)
+"""Columns a tidy score sheet may have (``unit`` and ``node`` are required)."""
+
+
+def _entries(items: Iterable[ScoreEntry]) -> tuple[ScoreEntry, ...]:
+    if isinstance(items, str | bytes | Mapping) or not isinstance(items, Iterable):
+        raise InputFormatError(
+            f"a ScoreSheet holds ScoreEntry objects, got {type(items).__name__}; use "
+            "ScoreSheet.from_records, from_frame, from_csv_text or read for plain data"
+        )
+    out = tuple(items)
+    for i, e in enumerate(out):
+        if not isinstance(e, ScoreEntry):
+            raise InputFormatError(
+                f"entry {i + 1} is a {type(e).__name__}, not a ScoreEntry; use "
+                "ScoreSheet.from_records for plain data"
+            )
+    return out
+
+
+@attrs.frozen
+class ScoreSheet:
+    """A set of :class:`ScoreEntry` for one or more units.
+
+    Duplicates (the same unit and node twice) and a unit given two different groups are
+    refused on construction.
+
+    Example:
+        >>> import parindex
+        >>> sheet = parindex.ScoreSheet.from_records([
+        ...     {"unit": "A", "node": "1", "points": 9},
+        ...     {"unit": "A", "node": "2", "value": "97%"},
+        ... ])
+        >>> len(sheet), sheet.units
+        (2, ('A',))
+    """
+
+    entries: tuple[ScoreEntry, ...] = attrs.field(converter=_entries)
+
+    def __attrs_post_init__(self) -> None:
+        seen: dict[tuple[str, str], int] = {}
+        groups: dict[str, str | None] = {}
+        for i, e in enumerate(self.entries):
+            key = (e.unit, e.node)
+            if key in seen:
+                raise DuplicateEntryError(
+                    f"unit {e.unit!r}, node {e.node!r}: given twice (entries {seen[key] + 1} "
+                    f"and {i + 1})",
+                    unit=e.unit,
+                    node=e.node,
+                )
+            seen[key] = i
+            if e.group is not None:
+                if groups.get(e.unit) not in (None, e.group):
+                    raise ScoreSheetError(
+                        f"unit {e.unit!r}: two groups given ({groups[e.unit]!r} and {e.group!r})",
+                        unit=e.unit,
+                        value=e.group,
+                    )
+                groups[e.unit] = e.group
+        clash = spelling_clash(self.units)
+        if clash is not None:
+            a, b = clash
+            raise DuplicateEntryError(
+                f"units {a!r} and {b!r} are one name spelled two ways (letter case or "
+                "tone-mark placement); spell each unit one way, e.g. with "
+                "UnitNames(official names).canonicalize(sheet)",
+                unit=b,
+                value=(a, b),
+            )
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    @property
+    def units(self) -> tuple[str, ...]:
+        """Units in order of first appearance.
+
+        Example:
+            >>> import parindex
+            >>> parindex.load_sheet("examples/binhduong-district-2017.csv").units[:2]
+            ('Thành phố Thủ Dầu Một', 'Thị xã Tân Uyên')
+        """
+        return tuple(dict.fromkeys(e.unit for e in self.entries))
+
+    def group_of(self, unit: str) -> str | None:
+        """The peer group a unit was given, if any.
+
+        Example:
+            >>> import parindex
+            >>> sheet = parindex.ScoreSheet.from_records([
+            ...     {"unit": "A", "node": "1", "points": 9, "group": "city"},
+            ...     {"unit": "B", "node": "1", "points": 8},
+            ... ])
+            >>> sheet.group_of("A"), sheet.group_of("B")
+            ('city', None)
+        """
+        for e in self.entries:
+            if e.unit == unit and e.group is not None:
+                return e.group
+        return None
+
+    def for_unit(self, unit: str) -> ScoreSheet:
+        """The entries of one unit, as a new sheet.
+
+        Example:
+            >>> import parindex
+            >>> sheet = parindex.load_sheet("examples/binhduong-district-2017.csv")
+            >>> sheet.for_unit("Thị xã Tân Uyên").to_records()
+            [{'unit': 'Thị xã Tân Uyên', 'node': 'appraisal', 'points': 48.75}, {'unit': 'Thị xã Tân Uyên', 'node': 'survey', 'points': 33.25}]
+        """
+        return ScoreSheet(tuple(e for e in self.entries if e.unit == unit))
+
+    def replace(self, unit: str, node: str, **changes: Any) -> ScoreSheet:
+        """A new sheet with one entry replaced (or added); the original is unchanged.
+
+        ``changes`` are ScoreEntry fields, e.g. ``points=9.5`` or ``value="99%"``.
+
+        Example:
+            >>> import parindex
+            >>> sheet = parindex.ScoreSheet.from_records([{"unit": "A", "node": "1", "points": 9}])
+            >>> sheet.replace("A", "1", points=9.5).entries[0].points, sheet.entries[0].points
+            (9.5, 9.0)
+        """
+        unit, node = normalize_key(unit), normalize_key(node)
+        fresh = {"points": None, "value": None, "na": False}
+        out = list(self.entries)
+        for i, e in enumerate(out):
+            if e.unit == unit and e.node == node:
+                out[i] = attrs.evolve(e, **(fresh | changes))
+                return ScoreSheet(tuple(out))
+        group = self.group_of(unit)
+        return ScoreSheet((*out, ScoreEntry(unit, node, **({"group": group} | changes))))
+
+    # ------------------------------------------------------------------ constructors
+
+    @classmethod
+    def from_records(
+        cls,
+        records: Iterable[Mapping[str, Any]],
+        *,
+        decimal_comma: bool = False,
+        collect_all: bool = False,
+    ) -> ScoreSheet:
+        """Build from mappings with the :data:`SHEET_COLUMNS` keys.
+
+        Example:
+            >>> import parindex
+            >>> rows = [{"unit": "A", "node": "1", "points": "8,5"}, {"unit": "A", "node": "2", "status": "na"}]
+            >>> parindex.ScoreSheet.from_records(rows, decimal_comma=True).to_records()
+            [{'unit': 'A', 'node': '1', 'points': 8.5}, {'unit': 'A', 'node': '2', 'status': 'na'}]
+        """
+        numbered: list[tuple[str, Mapping[str, Any]]] = []
+        for i, rec in enumerate(records):
+            if not isinstance(rec, Mapping):
+                raise InputFormatError(
+                    f"entry {i + 1}: must be an object, got {type(rec).__name__}"
+                )
+            unknown = set(rec) - set(SHEET_COLUMNS)
+            if unknown:
+                raise InputFormatError(
+                    f"entry {i + 1}: unknown keys {sorted(map(str, unknown))} (allowed: "
+                    f"{', '.join(SHEET_COLUMNS)})"
+                )
+            numbered.append((f"entry {i + 1}", rec))
+        return cls(
+            entries_from_rows(numbered, decimal_comma=decimal_comma, collect_all=collect_all)
+        )
+
+    @classmethod
+    def from_frame(
+        cls, frame: pd.DataFrame, *, decimal_comma: bool = False, collect_all: bool = False
+    ) -> ScoreSheet:
+        """Build from a tidy DataFrame (columns from :data:`SHEET_COLUMNS`); the frame is
+        not modified.
+
+        Example:
+            >>> import pandas as pd
+            >>> import parindex
+            >>> frame = pd.DataFrame({"unit": ["A", "A"], "node": ["1", "2"], "points": [9.0, None], "status": [None, "na"]})
+            >>> parindex.ScoreSheet.from_frame(frame).to_records()
+            [{'unit': 'A', 'node': '1', 'points': 9.0}, {'unit': 'A', 'node': '2', 'status': 'na'}]
+        """
+        check_columns(list(map(str, frame.columns)), "frame")
+        cols = [c for c in frame.columns if c in SHEET_COLUMNS]
+        records = []
+        for i, row in enumerate(frame[cols].itertuples(index=False, name=None)):
+            rec = {
+                c: (None if _is_missing(v) else _plain(v)) for c, v in zip(cols, row, strict=True)
+            }
+            records.append((f"row {i + 1}", rec))
+        return cls(entries_from_rows(records, decimal_comma=decimal_comma, collect_all=collect_all))
+
+    # ------------------------------------------------------------------ output
+
+    def to_records(self) -> list[dict[str, Any]]:
+        """Plain records (what :meth:`from_records` reads back).
+
+        Example:
+            >>> import parindex
+            >>> sheet = parindex.load_sheet("examples/daklak-2017.csv")
+            >>> sheet.to_records()[0]
+            {'unit': 'Đắk Lắk', 'node': '1', 'points': 5.5, 'note': 'published loss 4.5 of 10 points'}
+            >>> parindex.ScoreSheet.from_records(sheet.to_records()) == sheet
+            True
+        """
+        return [e.to_dict() for e in self.entries]
+
+    def to_frame(self) -> pd.DataFrame:
+        """A tidy DataFrame with every :data:`SHEET_COLUMNS` column.
+
+        Example:
+            >>> import parindex
+            >>> frame = parindex.load_sheet("examples/binhduong-district-2017.csv").to_frame()
+            >>> frame[["unit", "node", "points"]].head(2).to_dict("records")
+            [{'unit': 'Thành phố Thủ Dầu Một', 'node': 'appraisal', 'points': 51.75}, {'unit': 'Thành phố Thủ Dầu Một', 'node': 'survey', 'points': 32.83}]
+        """
+        import pandas as pd
+
+        rows = [
+            {
+                "unit": e.unit,
+                "node": e.node,
+                "points": e.points,
+                "value": None if e.value is None else str(e.value),
+                "status": "na" if e.na else None,
+                "group": e.group,
+                "self_points": e.self_points,
+                "appraised_points": e.appraised_points,
+                "note": e.note or None,
+            }
+            for e in self.entries
+        ]
+        return pd.DataFrame(rows, columns=list(SHEET_COLUMNS))
+
+    def to_csv(self) -> str:
+        """Tidy CSV text (what :func:`parindex.io.sheet.sheet_from_csv` reads back).
+
+        Example:
+            >>> import parindex
+            >>> sheet = parindex.ScoreSheet((parindex.ScoreEntry("A", "1", points=1, note="x\\ry"),))
+            >>> parindex.sheet_from_csv(sheet.to_csv()) == sheet
+            True
+        """
+        rows = [
+            {k: ("" if d.get(k) is None else _csv_cell(d[k])) for k in SHEET_COLUMNS}
+            for d in (e.to_dict() for e in self.entries)
+        ]
+        # Minimal quoting quotes cells holding the line terminator (LF) but not a lone
+        # carriage return, which a reader takes for a line end: then quote every cell.
+        bare_cr = any("\r" in cell for row in rows for cell in row.values())
+        buf = io.StringIO()
+        writer = csv.DictWriter(
+            buf,
+            fieldnames=list(SHEET_COLUMNS),
+            lineterminator="\n",
+            quoting=csv.QUOTE_ALL if bare_cr else csv.QUOTE_MINIMAL,
+        )
+        writer.writeheader()
+        writer.writerows(rows)
+        return buf.getvalue()
+
+    def to_json(self) -> str:
+        """JSON text ``{"entries": [...]}`` (what :func:`parindex.io.sheet.sheet_from_json` reads back).
+
+        Example:
+            >>> import json, parindex
+            >>> sheet = parindex.load_sheet("examples/binhduong-district-2017.csv")
+            >>> json.loads(sheet.to_json())["entries"][0]
+            {'unit': 'Thành phố Thủ Dầu Một', 'node': 'appraisal', 'points': 51.75}
+            >>> parindex.sheet_from_json(sheet.to_json()) == sheet
+            True
+        """
+        return json.dumps(
+            {"entries": self.to_records()}, ensure_ascii=False, indent=2, allow_nan=False
+        )
+
+
+def _csv_cell(v: object) -> str:
+    if isinstance(v, float):
+        return repr(v)
+    return str(v)
+
+
+def check_columns(columns: Sequence[str], name: str) -> None:
+    """Refuse a tidy sheet's header (``name`` says whose, e.g. a file name) that has an
+    unknown or repeated column, lacks ``unit`` or ``node``, or has none of ``points``,
+    ``value`` and ``status``.
+
+    Raises:
+        InputFormatError: the header is not a tidy sheet's.
+
+    Example:
+        >>> from parindex.model.sheet import check_columns
+        >>> check_columns(["unit", "node", "points"], "sheet.csv")
+        >>> check_columns(["unit", "node", "score"], "sheet.csv")
+        Traceback (most recent call last):
+        ...
+        parindex.errors.InputFormatError: sheet.csv: unknown columns ['score'] (allowed: unit, node, points, value, status, group, self_points, appraised_points, note)
+    """
+    unknown = [c for c in columns if c not in SHEET_COLUMNS]
+    if unknown:
+        raise InputFormatError(
+            f"{name}: unknown columns {unknown} (allowed: {', '.join(SHEET_COLUMNS)})"
+        )
+    if len(set(columns)) != len(columns):
+        raise InputFormatError(f"{name}: a column name repeats")
+    for required in ("unit", "node"):
+        if required not in columns:
+            raise InputFormatError(f"{name}: missing column {required!r}")
+    if not {"points", "value", "status"} & set(columns):
+        raise InputFormatError(f"{name}: needs a 'points', 'value' or 'status' column")
+
+
+def _is_missing(v: object) -> bool:
+    import pandas as pd
+
+    if v is None or v is pd.NA or v is pd.NaT:
+        return True
+    return isinstance(v, float) and math.isnan(v)
+
+
+def _plain(v: object) -> object:
+    if isinstance(v, np.generic):
+        return v.item()
+    return v
