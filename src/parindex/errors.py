@@ -23,6 +23,7 @@ __all__ = [
     "ConflictError",
     "DuplicateEntryError",
     "InputFormatError",
+    "LimitExceededError",
     "MethodologyError",
     "MissingDataError",
     "NotApplicableError",
@@ -93,6 +94,27 @@ class InputFormatError(ValueError, ParIndexError):
         ...
         parindex.errors.InputFormatError: <csv>: unknown columns ['point']...
     """
+
+
+class LimitExceededError(InputFormatError):
+    """An input asks for more work than a named bound allows (rows, units, bands,
+    Monte Carlo draws x units, unpacked workbook bytes, survey rows). ``limit`` names
+    the bound (a constant of :mod:`parindex.limits`), ``value`` is what was asked and
+    ``maximum`` the bound; callers raise the bound with the argument the message names.
+
+    Example:
+        >>> import parindex
+        >>> err = parindex.errors.LimitExceededError("too many draws", limit="MAX_DRAW_CELLS",
+        ...                                          value=10**12, maximum=10**9)
+        >>> isinstance(err, ValueError), err.limit
+        (True, 'MAX_DRAW_CELLS')
+    """
+
+    def __init__(self, message: str, *, limit: str, value: object, maximum: object) -> None:
+        super().__init__(message)
+        self.limit = limit
+        self.value = value
+        self.maximum = maximum
 
 
 class ScoreSheetError(ValueError, ParIndexError):

@@ -19,11 +19,12 @@ SRC = Path(__file__).resolve().parents[2] / "src" / "parindex"
 MAX_LINES = 600
 
 # Lower number = lower layer. A module may import from a lower layer or its own package.
-LAYERS: dict[str, int] = {
+LAYERS: dict[str, float] = {
     "errors": 0,
     "_numbers": 0,
     "_text": 0,
     "_version": 0,
+    "limits": 0.5,
     "rules": 1,
     "model": 2,
     "engine": 3,
@@ -47,7 +48,7 @@ def _package(module: str) -> str:
     return parts[1] if len(parts) > 1 else ""
 
 
-def _rank(module: str) -> int:
+def _rank(module: str) -> float:
     return LAYERS.get(_package(module), FACADE)
 
 
