@@ -10,11 +10,14 @@ import unicodedata
 from collections.abc import Sequence
 
 __all__ = [
+    "escape_control",
     "lookup_key",
+    "neutralize_cell",
     "normalize_key",
     "spelling_clash",
     "spelling_key",
     "strip_marks",
+    "unneutralize_cell",
 ]
 
 
@@ -122,3 +125,53 @@ def lookup_key(text: str) -> str:
         True
     """
     return "".join(strip_marks(text).casefold().split())
+
+
+# OWASP "CSV injection": a spreadsheet treats a cell starting with one of these as a
+# formula (tab and carriage return hide the sign from a quick look).
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralize_cell(text: str) -> str:
+    r"""``text`` made safe for a CSV or Excel cell: a leading ``'`` when it starts with
+    ``= + - @``, a tab or a carriage return, so that no spreadsheet runs it as a formula.
+
+    Example:
+        >>> from parindex._text import neutralize_cell
+        >>> print(neutralize_cell("=SUM(A1:A2)"), neutralize_cell("-1"), neutralize_cell("Huyện A"))
+        '=SUM(A1:A2) '-1 Huyện A
+    """
+    return "'" + text if text.startswith(_FORMULA_STARTS) else text
+
+
+def unneutralize_cell(text: str) -> str:
+    """The inverse of :func:`neutralize_cell`, used by readers so that a file parindex
+    wrote reads back equal.
+
+    Example:
+        >>> from parindex._text import unneutralize_cell
+        >>> unneutralize_cell("'=1+2"), unneutralize_cell("'quoted")
+        ('=1+2', "'quoted")
+    """
+    return text[1:] if text.startswith("'") and text[1:].startswith(_FORMULA_STARTS) else text
+
+
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def escape_control(text: str) -> str:
+    r"""``text`` with control characters (terminal escapes among them) shown as
+    ``\xNN`` / ``\uNNNN``, so printing it cannot move the cursor, recolour the
+    terminal or hide text. Newlines and tabs are kept.
+
+    Example:
+        >>> from parindex._text import escape_control
+        >>> print(escape_control("Huyện \x1b[31mA"))
+        Huyện \x1b[31mA
+    """
+    return _CONTROL.sub(
+        lambda m: (
+            f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100 else f"\\u{ord(m.group()):04x}"
+        ),
+        text,
+    )
