@@ -14,8 +14,24 @@ def test_import_parindex_does_not_import_pandas() -> None:
     assert fresh_python("import parindex, sys; print('pandas' in sys.modules)") == "False"
 
 
-@pytest.mark.parametrize("argv", [["methodologies"], ["show", "province-2017"]])
-def test_catalogue_commands_do_not_import_pandas(argv: list[str]) -> None:
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["methodologies"],
+        ["show", "province-2017"],
+        # Scoring and ranking stay in arrays up to the printed table or JSON document.
+        ["score", "-m", "province-2017", "examples/daklak-2017.csv"],
+        [
+            "score",
+            "-m",
+            "illustrative-district",
+            "--format",
+            "json",
+            "examples/illustrative-districts.csv",
+        ],
+    ],
+)
+def test_commands_that_print_no_frame_do_not_import_pandas(argv: list[str]) -> None:
     code = (
         "import contextlib, io, sys\n"
         "from parindex.cli import main\n"

@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 
 FloatArray = npt.NDArray[np.float64]
 
-__all__ = ["Ranking", "assign_band", "rank", "rank_change", "rank_values"]
+__all__ = ["RankedUnit", "Ranking", "assign_band", "rank", "rank_change", "rank_values"]
 
 
 def rank_keys(index: FloatArray, precision: int | None) -> FloatArray:
@@ -177,14 +177,19 @@ def assign_band(index: float | None, bands: Sequence[Band]) -> str | None:
         >>> assign_band(90.0, bands), assign_band(89.99, bands), assign_band(50, bands)
         ('A', 'B', None)
     """
-    import pandas as pd
-
-    if index is None or pd.isna(index):
+    if index is None:
         return None
-    for band in bands:
-        if band.contains(float(index)):
-            return band.label
-    return None
+    try:
+        value = float(index)
+    except (TypeError, ValueError):
+        if type(index).__name__ == "NAType":  # pandas' NA: unknown, no band
+            return None
+        raise InputFormatError(f"index {index!r} is not a number") from None
+    if value != value:
+        return None
+    # One implementation for one value and for arrays, so the two never disagree.
+    code = int(band_codes(np.array([value]), bands)[0])
+    return None if code < 0 else bands[code].label
 
 
 def rank_values(
@@ -235,6 +240,13 @@ def rank_values(
             value=clash,
         )
     values_array = np.asarray(series.to_numpy(), dtype=np.float64)
+    infinite = np.flatnonzero(np.isinf(values_array))
+    if infinite.size:
+        unit = series.index[int(infinite[0])]
+        raise InputFormatError(
+            f"unit {unit!r}: value {values_array[infinite[0]]} is not a finite number; "
+            "give a number, or NaN for a unit without one"
+        )
     frame = pd.DataFrame({"key": rank_keys(values_array, precision)}, index=series.index)
     frame["group"] = [None if groups is None else groups.get(str(u)) for u in frame.index]
     # Sorting by unit name first makes "first" deterministic and order-free.
@@ -247,9 +259,37 @@ def rank_values(
     return ranks.reindex(series.index)
 
 
+@attrs.frozen
+class RankedUnit:
+    """One row of a ranking (một dòng của bảng xếp hạng): a unit's totals, rank and band.
+
+    ``rank`` is ``None`` for a unit not ranked or whose index is unknown; it is a float
+    only under ``ties="average"`` (1.5).
+
+    Example:
+        >>> import parindex
+        >>> scores = parindex.score("province-2017", parindex.load_sheet("examples/daklak-2017.csv"))
+        >>> parindex.rank(scores, year=2017).rows()[0]
+        RankedUnit(unit='Đắk Lắk', group=None, points=75.37, max_points=100.0, index=75.37, rank=1, band=None, ranked=True)
+    """
+
+    unit: str
+    group: str | None
+    points: float | None
+    max_points: float | None
+    index: float | None
+    rank: int | float | None
+    band: str | None
+    ranked: bool
+
+
 @attrs.frozen(eq=False)
 class Ranking:
     """Ranks and bands of scored units (the result of :func:`rank`).
+
+    Kept as arrays over the scores (``order``: the units' positions best first, and
+    per row ``rank_array``, ``band_array``, ``ranked_array``); :meth:`rows` gives plain
+    records and :meth:`to_frame` a DataFrame, so printing a ranking needs no pandas.
 
     Example:
         >>> import parindex
@@ -260,22 +300,74 @@ class Ranking:
     """
 
     methodology: Methodology
-    table: pd.DataFrame = attrs.field(repr=False)
+    scores: Scores = attrs.field(repr=False)
+    order: npt.NDArray[np.intp] = attrs.field(repr=False)
+    rank_array: FloatArray = attrs.field(repr=False)
+    band_array: npt.NDArray[np.object_] = attrs.field(repr=False)
+    ranked_array: npt.NDArray[np.bool_] = attrs.field(repr=False)
     ties: TiePolicy
     precision: int | None
     year: int | None
 
     def __repr__(self) -> str:
         year = "" if self.year is None else f", {self.year}"
-        return f"<Ranking {self.methodology.id}: {len(self.table)} units, ties {self.ties}{year}>"
+        return f"<Ranking {self.methodology.id}: {len(self)} units, ties {self.ties}{year}>"
+
+    def __len__(self) -> int:
+        return len(self.order)
 
     def _repr_html_(self) -> str:
         from parindex.present.html import ranking_html
 
         return ranking_html(self)
 
+    @property
+    def units(self) -> tuple[str, ...]:
+        """The units, best first (within each group, no group first; then by name).
+
+        Example:
+            >>> import parindex
+            >>> sheet = parindex.load_sheet("examples/illustrative-districts.csv")
+            >>> parindex.rank(parindex.score("illustrative-district", sheet)).units[:2]
+            ('Huyện Minh Họa B', 'Huyện Minh Họa A')
+        """
+        units = self.scores.units
+        return tuple(units[i] for i in self.order.tolist())
+
+    def rows(self) -> tuple[RankedUnit, ...]:
+        """Every row as a :class:`RankedUnit`, best first (plain Python values).
+
+        Example:
+            >>> import parindex
+            >>> sheet = parindex.load_sheet("examples/illustrative-districts.csv")
+            >>> last = parindex.rank(parindex.score("illustrative-district", sheet)).rows()[-1]
+            >>> last.unit, last.rank, last.band
+            ('Huyện Minh Họa H', 8, 'Trung bình')
+        """
+        b = self.scores.batch
+        t = b.compiled.total_slot
+        rows = self.order
+        points = snap_array(b.points[rows, t]).tolist()
+        maxima = snap_array(b.max_points[rows, t]).tolist()
+        index = snap_array(b.index[rows, t]).tolist()
+        ranks = self.rank_array.tolist()
+        average = self.ties == "average"
+        return tuple(
+            RankedUnit(
+                unit=b.units[i],
+                group=b.groups[i],
+                points=None if points[k] != points[k] else points[k],
+                max_points=None if maxima[k] != maxima[k] else maxima[k],
+                index=None if index[k] != index[k] else index[k],
+                rank=None if ranks[k] != ranks[k] else (ranks[k] if average else int(ranks[k])),
+                band=self.band_array[k],
+                ranked=bool(self.ranked_array[k]),
+            )
+            for k, i in enumerate(rows.tolist())
+        )
+
     def to_frame(self) -> pd.DataFrame:
-        """``unit, group, points, max_points, index, rank, band, ranked``, best first (a copy).
+        """``unit, group, points, max_points, index, rank, band, ranked``, best first.
 
         Example:
             >>> import parindex
@@ -284,9 +376,38 @@ class Ranking:
             >>> table[["unit", "rank", "band"]].tail(2).to_dict("records")
             [{'unit': 'Huyện Minh Họa G', 'rank': 7, 'band': 'Khá'}, {'unit': 'Huyện Minh Họa H', 'rank': 8, 'band': 'Trung bình'}]
         """
-        return self.table.copy()
+        import pandas as pd
 
-    def rank_of(self, unit: str) -> int | None:
+        ranks = self.rank_array
+        missing = np.isnan(ranks)
+        rank_column = (
+            pd.arrays.FloatingArray(np.where(missing, 0.0, ranks), missing)
+            if self.ties == "average"
+            else pd.arrays.IntegerArray(np.where(missing, 0, ranks).astype(np.int64), missing)
+        )
+        return totals_frame(
+            self.scores.batch,
+            self.order,
+            {
+                "rank": rank_column,
+                "band": self.band_array.copy(),
+                "ranked": self.ranked_array.copy(),
+            },
+        )
+
+    @property
+    def table(self) -> pd.DataFrame:
+        """The same as :meth:`to_frame` (built anew on each access).
+
+        Example:
+            >>> import parindex
+            >>> sheet = parindex.load_sheet("examples/illustrative-districts.csv")
+            >>> len(parindex.rank(parindex.score("illustrative-district", sheet)).table)
+            8
+        """
+        return self.to_frame()
+
+    def rank_of(self, unit: str) -> int | float | None:
         """A unit's rank (``None`` when unranked or its index is unknown).
 
         Example:
@@ -297,16 +418,16 @@ class Ranking:
             >>> print(parindex.rank(scores, unranked=["Huyện Minh Họa H"]).rank_of("Huyện Minh Họa H"))
             None
         """
-        import pandas as pd
-
         key = normalize_key(unit) if isinstance(unit, str) else unit
-        row = self.table.loc[self.table["unit"] == key, "rank"]
-        if row.empty:
+        hit = np.flatnonzero(np.asarray(self.scores.units, dtype=object)[self.order] == key)
+        if not hit.size:
             raise UnknownUnitError(
                 f"unit {unit!r}: not in this ranking", unit=str(unit), value=unit
             )
-        value = row.iloc[0]
-        return None if pd.isna(value) else int(value)
+        value = float(self.rank_array[hit[0]])
+        if value != value:
+            return None
+        return value if self.ties == "average" else int(value)
 
 
 def rank(
@@ -335,8 +456,6 @@ def rank(
         >>> table[["unit", "rank"]].to_dict("records")
         [{'unit': 'A', 'rank': 1}, {'unit': 'B', 'rank': 1}, {'unit': 'C', 'rank': 3}]
     """
-    import pandas as pd
-
     m = scores.methodology
     policy = m.ranking
     ties = policy.ties if ties is None else ties
@@ -380,19 +499,17 @@ def rank(
     name_rank = np.empty(len(units), dtype=np.intp)
     name_rank[by_name] = np.arange(len(units))
     order = np.lexsort((name_rank, np.where(np.isnan(keys), np.inf, -keys), group_codes))
-    ranks, missing = ranks[order], np.isnan(ranks[order])
-    table = totals_frame(
-        batch,
-        order,
-        {
-            "rank": pd.arrays.FloatingArray(np.where(missing, 0.0, ranks), missing)
-            if ties == "average"
-            else pd.arrays.IntegerArray(np.where(missing, 0, ranks).astype(np.int64), missing),
-            "band": labels[band_codes(keys[order], bands) + 1],
-            "ranked": ranked[order],
-        },
+    return Ranking(
+        methodology=m,
+        scores=scores,
+        order=order,
+        rank_array=ranks[order],
+        band_array=labels[band_codes(keys[order], bands) + 1],
+        ranked_array=ranked[order],
+        ties=ties,
+        precision=precision,
+        year=band_year,
     )
-    return Ranking(methodology=m, table=table, ties=ties, precision=precision, year=band_year)
 
 
 def _find_units(units: Sequence[str], names: Sequence[object], *, required: bool) -> list[int]:

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from parindex.analysis._sheet_edits import find_unit, fmt, with_peers
-from parindex.analysis.ranking import Ranking, rank, rank_change
+from parindex.analysis.ranking import RankedUnit, Ranking, rank, rank_change
 from parindex.engine.arrays import MissingPolicy
 from parindex.engine.scores import Scores, score
 from parindex.errors import InputFormatError
@@ -80,12 +80,11 @@ class WhatIf:
     ranking_before: Ranking = attrs.field(repr=False)
     ranking_after: Ranking = attrs.field(repr=False)
 
-    def _row(self, ranking: Ranking) -> pd.Series:
-        table = ranking.table
-        return table.loc[table["unit"] == self.unit].iloc[0]
+    def _row(self, ranking: Ranking) -> RankedUnit:
+        return next(row for row in ranking.rows() if row.unit == self.unit)
 
     @property
-    def rank_before(self) -> int | None:
+    def rank_before(self) -> int | float | None:
         """The unit's rank before the changes.
 
         Example:
@@ -98,7 +97,7 @@ class WhatIf:
         return self.ranking_before.rank_of(self.unit)
 
     @property
-    def rank_after(self) -> int | None:
+    def rank_after(self) -> int | float | None:
         """The unit's rank after the changes.
 
         Example:
@@ -121,8 +120,7 @@ class WhatIf:
             >>> w.band_before, w.band_after
             ('Khá', 'Tốt')
         """
-        band = self._row(self.ranking_before)["band"]
-        return None if pd.isna(band) else str(band)
+        return self._row(self.ranking_before).band
 
     @property
     def band_after(self) -> str | None:
@@ -136,8 +134,7 @@ class WhatIf:
             >>> print(parindex.what_if("binhduong-district-2017", sheet, "Thị xã Tân Uyên", {"survey": 35.0}).band_after)
             None
         """
-        band = self._row(self.ranking_after)["band"]
-        return None if pd.isna(band) else str(band)
+        return self._row(self.ranking_after).band
 
     def diff(self) -> pd.DataFrame:
         """Every node (total and components first) whose points, applicable maximum,

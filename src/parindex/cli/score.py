@@ -32,7 +32,7 @@ def _cmd_score(args: argparse.Namespace, out: TextIO) -> int:
         return 0
     if args.format == "csv":
         frame = scores.to_frame()
-        ranks = ranking.table.set_index("unit")[["rank", "band"]]
+        ranks = ranking.to_frame().set_index("unit")[["rank", "band"]]
         frame = frame.join(ranks, on="unit")
         frame.loc[frame["node"] != "total", ["rank", "band"]] = None
         out.write(frame.to_csv(index=False, lineterminator="\n"))

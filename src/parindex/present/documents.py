@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import attrs
+
 from parindex._numbers import round_half_up, snap
 from parindex.analysis.ranking import Ranking
 from parindex.engine.scores import Scores
@@ -43,11 +45,10 @@ def result_document(
         >>> doc["methodology"], doc["units"][0]["index"], doc["units"][0]["nodes"]["3"]["index"]
         ('province-2017', 75.4, 100.0)
     """
-    table = ranking.table.set_index("unit")
+    by_unit = {row.unit: row for row in ranking.rows()}
     units = []
     for r in scores:
-        row = table.loc[r.unit]
-        rk: Any = row["rank"]
+        row = by_unit[r.unit]
         units.append(
             {
                 "unit": r.unit,
@@ -55,8 +56,8 @@ def result_document(
                 "points": _num(r.total.points, decimals),
                 "max_points": _num(r.total.max_points, decimals),
                 "index": _num(r.total.index, decimals),
-                "rank": None if isna(rk) else _rank_number(rk),
-                "band": None if isna(row["band"]) else row["band"],
+                "rank": None if row.rank is None else _rank_number(row.rank),
+                "band": row.band,
                 "nodes": {
                     k: {
                         "points": _num(v.points, decimals),
@@ -157,9 +158,7 @@ def ranking_document(ranking: Ranking) -> dict[str, Any]:
         >>> doc["ties"], doc["ranking"][0]["rank"]
         ('min', 1)
     """
-    import json
-
-    records = json.loads(ranking.table.to_json(orient="records", double_precision=15))
+    records = [attrs.asdict(row) for row in ranking.rows()]
     return {
         "methodology": ranking.methodology.id,
         "ties": ranking.ties,

@@ -208,8 +208,6 @@ def scores_html(scores: Scores, language: Language = "en") -> str:
 
 def ranking_html(ranking: Ranking, language: Language = "en") -> str:
     """A ranking as a table, best first."""
-    import pandas as pd
-
     lab = _labels(language)
     keys = ("rank", "unit", "group", "points", "index", "band")
     head = "".join(
@@ -219,22 +217,17 @@ def ranking_html(ranking: Ranking, language: Language = "en") -> str:
         for k in keys
     )
     body = []
-    for k, rec in enumerate(ranking.table.to_dict("records")):
+    for k, row in enumerate(ranking.rows()):
         if k == _MAX_ROWS:
             body.append(
-                f"<tr><td></td><td class='l'>… {len(ranking.table) - _MAX_ROWS} {escape(lab['more'])}</td></tr>"
+                f"<tr><td></td><td class='l'>… {len(ranking) - _MAX_ROWS} {escape(lab['more'])}</td></tr>"
             )
             break
-        rk = rec["rank"]
-        rank_text = escape(lab["unranked"]) if pd.isna(rk) else f"{float(rk):g}"
-        group = "" if pd.isna(rec["group"]) else str(rec["group"])
-        band = "" if rec["band"] is None or pd.isna(rec["band"]) else str(rec["band"])
-        points = None if pd.isna(rec["points"]) else float(rec["points"])
-        index = None if pd.isna(rec["index"]) else float(rec["index"])
+        rank_text = escape(lab["unranked"]) if row.rank is None else f"{row.rank:g}"
         body.append(
-            f"<tr><td>{rank_text}</td><td class='l'>{escape(str(rec['unit']))}</td>"
-            f"<td class='l'>{escape(group)}</td><td>{_num(points, lab)}</td>"
-            f"<td><b>{_num(index, lab)}</b></td><td class='l'>{escape(band)}</td></tr>"
+            f"<tr><td>{rank_text}</td><td class='l'>{escape(row.unit)}</td>"
+            f"<td class='l'>{escape(row.group or '')}</td><td>{_num(row.points, lab)}</td>"
+            f"<td><b>{_num(row.index, lab)}</b></td><td class='l'>{escape(row.band or '')}</td></tr>"
         )
     note = f"{escape(ranking.methodology.id)}; {escape(lab['ties'])}: {escape(ranking.ties)}"
     return (

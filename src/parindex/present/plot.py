@@ -136,16 +136,14 @@ def plot_ranking(ranking: Ranking, *, language: Language = "en") -> Any:
         True
     """
     lab = _labels(language) | _PLOT_LABELS[language]
-    table = ranking.table
-    units = [str(u) for u in table["unit"]]
-    index = [_finite(None if v != v else v) for v in table["index"]]
+    rows = ranking.rows()
+    units = [row.unit for row in rows]
+    index = [_finite(row.index) for row in rows]
     fig = _figure(8, 0.3 * len(units) + 1.6)
     ax = fig.add_subplot()
     ys = list(range(len(units)))
     ax.barh(ys, index, color="#4c72b0")
-    ranks = [
-        "–" if r is None or r != r else f"{float(r):g}" for r in table["rank"].astype("object")
-    ]
+    ranks = ["–" if row.rank is None else f"{row.rank:g}" for row in rows]
     ax.set_yticks(ys, [f"{r}. {u}" for r, u in zip(ranks, units, strict=True)])
     ax.invert_yaxis()
     bounds: set[float] = set()
@@ -183,17 +181,16 @@ def plot_rank_movement(
         raise InputFormatError("give at least one ranking")
     years = sorted(rankings_by_year)
     units: dict[str, None] = {}
+    rank_by_year = {y: {row.unit: row.rank for row in rankings_by_year[y].rows()} for y in years}
     for y in years:
-        units.update(dict.fromkeys(str(u) for u in rankings_by_year[y].table["unit"]))
+        units.update(dict.fromkeys(rank_by_year[y]))
     fig = _figure(8, 5)
     ax = fig.add_subplot()
     for unit in units:
         ranks = []
         for y in years:
-            t = rankings_by_year[y].table
-            row = t.loc[t["unit"] == unit, "rank"]
-            value = row.iloc[0] if len(row) else None
-            ranks.append(math.nan if value is None or value != value else float(value))
+            value = rank_by_year[y].get(unit)
+            ranks.append(math.nan if value is None else float(value))
         ax.plot(years, ranks, marker="o", label=unit)
     ax.invert_yaxis()
     ax.set_xticks(years, [str(y) for y in years])

@@ -19,7 +19,6 @@ from parindex._numbers import round_half_up
 from parindex.analysis.ranking import Ranking
 from parindex.engine.scores import Scores
 from parindex.model.methodology import Methodology, Node
-from parindex.present.documents import float_or_none, isna
 
 __all__ = ["methodology_text", "score_table", "text_table"]
 
@@ -77,15 +76,15 @@ def score_table(out: TextIO, m: Methodology, scores: Scores, ranking: Ranking) -
     out.write(f"; ties: {ranking.ties}; values rounded half-up to 2 decimals for display\n\n")
     rows = [
         (
-            "—" if isna(rec["rank"]) else str(int(rec["rank"])),
-            str(rec["unit"]),
-            "" if isna(rec["group"]) else str(rec["group"]),
-            _fmt(float_or_none(rec["points"])),
-            _fmt(float_or_none(rec["max_points"])),
-            _fmt(float_or_none(rec["index"])),
-            "" if isna(rec["band"]) else str(rec["band"]),
+            "—" if row.rank is None else _rank_text(row.rank),
+            row.unit,
+            row.group or "",
+            _fmt(row.points),
+            _fmt(row.max_points),
+            _fmt(row.index),
+            row.band or "",
         )
-        for rec in ranking.table.to_dict("records")
+        for row in ranking.rows()
     ]
     text_table(out, ("rank", "unit", "group", "points", "max", "index", "band"), rows)
     shown = list(m.tree)
@@ -108,6 +107,11 @@ def score_table(out: TextIO, m: Methodology, scores: Scores, ranking: Ranking) -
         out.write(
             f"\nfield maxima unknown for {', '.join(unknown)}: their indices cannot be determined\n"
         )
+
+
+def _rank_text(rank: float) -> str:
+    # "1.5" under ties="average", never truncated; whole ranks without ".0" or exponent.
+    return str(int(rank)) if float(rank).is_integer() else f"{rank}"
 
 
 def methodology_text(out: TextIO, m: Methodology) -> None:
