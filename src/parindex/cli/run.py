@@ -9,6 +9,7 @@ unexpected internal error, and 1 without a word when the reader of stdout goes a
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -24,6 +25,7 @@ from parindex.cli.common import (
     UsageError,
 )
 from parindex.errors import ParIndexError
+from parindex.present.errors import error_document
 
 __all__ = ["build_parser", "main"]
 
@@ -89,29 +91,54 @@ def main(argv: Sequence[str] | None = None, *, stdout: Any = None, stderr: Any =
     """
     out = stdout or sys.stdout
     err = stderr or sys.stderr
+    argv = list(sys.argv[1:] if argv is None else argv)
+    as_json = _wants_json(argv)
     handler: Callable[[argparse.Namespace, Any], int]
     try:
-        args = build_parser().parse_args(argv)
+        parser = build_parser()
+        if not argv:  # a bare `parindex`: the help, not an error
+            parser.print_help(out)
+            return 0
+        args = parser.parse_args(argv)
         handler = args.func
         status = handler(args, out)
         out.flush()  # a closed pipe shows here, not in the interpreter's flush at exit
         return status
     except BrokenPipeError:
         return _reader_gone(out)
-    except UsageError as exc:
-        err.write(f"parindex: error: {exc}\n")
-        return EXIT_USAGE
-    except ParIndexError as exc:
-        err.write(f"parindex: error: {_one_line(exc)}\n")
-        return EXIT_USAGE
-    except (OSError, UnicodeError, RecursionError, MemoryError) as exc:
-        err.write(f"parindex: error: {_one_line(exc)}\n")
+    except (UsageError, ParIndexError, OSError, UnicodeError, RecursionError, MemoryError) as exc:
+        _report(err, exc, as_json=as_json)
         return EXIT_USAGE
     except Exception as exc:
-        err.write(
-            f"parindex: internal error ({type(exc).__name__}): {_one_line(exc)}; please report it\n"
-        )
+        if as_json:
+            doc = error_document(exc)
+            doc["error"]["type"] = "InternalError"
+            err.write(json.dumps(doc, ensure_ascii=False) + "\n")
+        else:
+            err.write(
+                f"parindex: internal error ({type(exc).__name__}): {_one_line(exc)}; "
+                "please report it\n"
+            )
         return EXIT_INTERNAL
+
+
+def _wants_json(argv: Sequence[str]) -> bool:
+    """``--format json`` on the command line: failures are then a JSON error object too."""
+    for i, arg in enumerate(argv):
+        if arg == "--format=json" or (arg == "--format" and argv[i + 1 : i + 2] == ["json"]):
+            return True
+    return False
+
+
+def _report(err: Any, exc: BaseException, *, as_json: bool) -> None:
+    """One line on stderr: text, or with ``--format json`` the HTTP error document."""
+    if as_json:
+        doc = error_document(exc)
+        if isinstance(exc, UsageError):
+            doc["error"]["type"] = "UsageError"
+        err.write(json.dumps(doc, ensure_ascii=False) + "\n")
+    else:
+        err.write(f"parindex: error: {_one_line(exc)}\n")
 
 
 def _entry() -> NoReturn:
