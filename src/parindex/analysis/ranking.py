@@ -172,7 +172,8 @@ def assign_band(index: float | None, bands: Sequence[Band]) -> str | None:
     """The label of the band ``index`` falls in, or ``None``.
 
     Example:
-        >>> from parindex import Band, assign_band
+        >>> from parindex import Band
+        >>> from parindex.analysis.ranking import assign_band
         >>> bands = [Band("A", lower=90), Band("B", lower=80, upper=90), Band("C", lower=70, upper=80)]
         >>> assign_band(90.0, bands), assign_band(89.99, bands), assign_band(50, bands)
         ('A', 'B', None)
@@ -205,7 +206,7 @@ def rank_values(
     Useful for published indices, e.g. the 2019 customs index ranks densely:
 
     Example:
-        >>> from parindex import rank_values
+        >>> from parindex.analysis.ranking import rank_values
         >>> rank_values({"a": 85.0, "b": 85.0, "c": 80.0}, ties="dense").tolist()
         [1, 1, 2]
         >>> rank_values({"a": 85.0, "b": 85.0, "c": 80.0}).tolist()

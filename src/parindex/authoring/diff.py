@@ -63,7 +63,7 @@ class MethodologyChange:
         detail: what the values are (``name``, ``max_points``, ``counts.criteria`` ...).
 
     Example:
-        >>> from parindex import MethodologyChange
+        >>> from parindex.authoring.diff import MethodologyChange
         >>> print(MethodologyChange("reweighted", "3", 14.5, 13.0, "max_points"))
         reweighted  3: max_points 14.5 -> 13
     """

@@ -66,7 +66,7 @@ class Source:
     Confidence: ``P`` primary text, ``S`` secondary report quoting it, ``I`` inference.
 
     Example:
-        >>> from parindex import Source
+        >>> from parindex.model.parts import Source
         >>> Source("https://example.org/qd-876", "S").confidence
         'S'
     """
@@ -84,7 +84,7 @@ class Decision:
 
     Example:
         >>> import datetime as dt
-        >>> from parindex import Decision
+        >>> from parindex.model.parts import Decision
         >>> Decision("876/QĐ-BNV", dt.date(2022, 11, 10), "Bộ Nội vụ").number
         '876/QĐ-BNV'
     """
@@ -111,7 +111,7 @@ class ScoreComponent:
     :func:`parindex.check_methodology` warns about an id not among them.
 
     Example:
-        >>> from parindex import ScoreComponent
+        >>> from parindex.model.parts import ScoreComponent
         >>> ScoreComponent("sipas", 10.0).max_points
         10.0
         >>> ScoreComponent("Survey 2")
@@ -138,7 +138,7 @@ class AdministrativeUnit:
     is ranked in.
 
     Example:
-        >>> from parindex import AdministrativeUnit
+        >>> from parindex.model.parts import AdministrativeUnit
         >>> AdministrativeUnit("66", "Đắk Lắk", "province").name
         'Đắk Lắk'
     """
