@@ -26,9 +26,11 @@ __all__ = [
     "LimitExceededError",
     "MethodologyError",
     "MissingDataError",
+    "NoBandsWarning",
     "NotApplicableError",
     "OverlapError",
     "ParIndexError",
+    "ParIndexWarning",
     "PointsOutOfRangeError",
     "QuestionnaireError",
     "ScoreSheetError",
@@ -362,3 +364,39 @@ class SurveyResponseError(ValueError, ParIndexError):
         self.item = item
         self.group = group
         self.value = value
+
+
+class ParIndexWarning(UserWarning):
+    """Root of the warnings parindex gives: the result is right but may not be what the
+    caller wanted.
+
+    Example:
+        >>> import parindex
+        >>> issubclass(parindex.errors.NoBandsWarning, parindex.errors.ParIndexWarning)
+        True
+    """
+
+
+class NoBandsWarning(ParIndexWarning):
+    """A ranking has no bands only because no evaluation year was given, though the
+    methodology knows bands for some years. ``methodology`` and ``years`` say which;
+    the CLI turns it into a note naming ``--year``.
+
+    Example:
+        >>> import parindex
+        >>> str(parindex.errors.NoBandsWarning("province-2022", (2022, 2023)))
+        'province-2022: no bands without an evaluation year (bands are known for 2022, 2023); pass year='
+    """
+
+    def __init__(self, methodology: str, years: tuple[int, ...]) -> None:
+        self.methodology = methodology
+        self.years = years
+        super().__init__(self.message("year="))
+
+    def message(self, argument: str) -> str:
+        """The message naming ``argument`` (``year=`` in Python, ``--year`` on the CLI)."""
+        known = ", ".join(map(str, self.years))
+        return (
+            f"{self.methodology}: no bands without an evaluation year (bands are known for "
+            f"{known}); pass {argument}"
+        )

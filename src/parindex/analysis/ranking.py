@@ -9,6 +9,7 @@ policy gives the same ranks whatever the input order.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
@@ -22,6 +23,7 @@ from parindex.engine.scores import Scores, totals_frame
 from parindex.errors import (
     DuplicateEntryError,
     InputFormatError,
+    NoBandsWarning,
     UnknownMethodologyError,
     UnknownUnitError,
 )
@@ -495,6 +497,9 @@ def rank(
         else (m.evaluation_years[0] if len(m.evaluation_years) == 1 else None)
     )
     bands = m.bands_for(band_year)
+    if band_year is None and any(m.bands.values()):
+        known = tuple(sorted(y for y, b in m.bands.items() if b))
+        warnings.warn(NoBandsWarning(m.id, known), stacklevel=2)
     labels = np.array([None, *(b.label for b in bands)], dtype=object)
     # Rows best first within each group (no group first), then by unit name.
     name_rank = np.empty(len(units), dtype=np.intp)

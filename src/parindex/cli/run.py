@@ -12,6 +12,7 @@ import argparse
 import json
 import os
 import sys
+import warnings
 from collections.abc import Callable, Sequence
 from typing import Any, NoReturn
 
@@ -24,7 +25,7 @@ from parindex.cli.common import (
     Parser,
     UsageError,
 )
-from parindex.errors import ParIndexError
+from parindex.errors import NoBandsWarning, ParIndexError, ParIndexWarning
 from parindex.present.errors import error_document
 
 __all__ = ["build_parser", "main"]
@@ -101,8 +102,11 @@ def main(argv: Sequence[str] | None = None, *, stdout: Any = None, stderr: Any =
             return 0
         args = parser.parse_args(argv)
         handler = args.func
-        status = handler(args, out)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", ParIndexWarning)
+            status = handler(args, out)
         out.flush()  # a closed pipe shows here, not in the interpreter's flush at exit
+        _notes(err, caught, as_json=as_json)
         return status
     except BrokenPipeError:
         return _reader_gone(out)
@@ -120,6 +124,25 @@ def main(argv: Sequence[str] | None = None, *, stdout: Any = None, stderr: Any =
                 "please report it\n"
             )
         return EXIT_INTERNAL
+
+
+def _notes(err: Any, caught: list[warnings.WarningMessage], *, as_json: bool) -> None:
+    """parindex's warnings as one ``parindex: note:`` line each, in the CLI's words
+    (``--year``, not ``year=``); others go back to the warnings machinery."""
+    for w in caught:
+        message = w.message
+        if isinstance(message, NoBandsWarning):
+            text = message.message("--year YEAR")
+        elif isinstance(message, ParIndexWarning):
+            text = str(message)
+        else:
+            warnings.showwarning(message, w.category, w.filename, w.lineno)
+            continue
+        if as_json:
+            note = {"note": {"type": type(message).__name__, "message": text}}
+            err.write(json.dumps(note, ensure_ascii=False) + "\n")
+        else:
+            err.write(f"parindex: note: {text}\n")
 
 
 def _wants_json(argv: Sequence[str]) -> bool:
