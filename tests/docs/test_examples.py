@@ -84,7 +84,8 @@ def _code_cells(path: Path) -> list[str]:
 
 
 def test_scenario_notebook_runs(monkeypatch: pytest.MonkeyPatch, capsys: Any) -> None:
-    monkeypatch.chdir(ROOT)
+    # Jupyter (lab, notebook, nbconvert --execute) starts the kernel in the notebook's folder.
+    monkeypatch.chdir(EXAMPLES)
     namespace: dict[str, Any] = {"__name__": "__main__"}
     cells = _code_cells(EXAMPLES / "scenario.ipynb")
     assert len(cells) >= 4
