@@ -136,6 +136,50 @@ def _check_counts(m: Methodology) -> Iterator[Finding]:
                 )
 
 
+def _floor(node: Node) -> float:
+    """The least this node's maximum can be: its own where known, else what its
+    children's known maxima (at any depth) already add up to."""
+    if node.max_points is not None:
+        return node.max_points
+    return math.fsum(_floor(c) for c in node.children)
+
+
+def _check_maxima_sum(m: Methodology) -> Iterator[Finding]:
+    """Children's maxima (tổng điểm tối đa của các tiêu chí con) may not add up to more
+    than their parent's, nor to more than the nearest ancestor's known maximum when the
+    parent's own is unknown: such points could never be scored. Construction refuses
+    this between a node and its children of known maxima; here a child of unknown
+    maximum counts as at least what its own children add up to, so the excess is
+    found at the nearest node whose maximum is known (the total included)."""
+    holders: list[tuple[str | None, float, tuple[Node, ...]]] = []
+    if m.total_max is not None:
+        holders.append((None, m.total_max, m.tree))
+    holders += [(n.id, n.max_points, n.children) for n in m.nodes() if n.max_points is not None]
+    for where, mx, children in holders:
+        floors = [(c, _floor(c)) for c in children]
+        total = math.fsum(f for _, f in floors)
+        if total <= mx + TOLERANCE:
+            continue
+        inferred = [
+            f"{c.id} at least {_fmt(f)}" for c, f in floors if c.max_points is None and f > 0
+        ]
+        what = "the fields'" if where is None else "its children's"
+        holder = "the total maximum" if where is None else "the node's maximum"
+        counting = (
+            f" (counting {', '.join(inferred)}: a maximum left unknown is at least what "
+            "its own children's add up to)"
+            if inferred
+            else ""
+        )
+        yield Finding(
+            "error",
+            "maxima-sum",
+            where,
+            f"{what} maxima add up to at least {_fmt(total)}, more than {holder} "
+            f"{_fmt(mx)}{counting}; points there could never all be scored",
+        )
+
+
 def _check_components(m: Methodology) -> Iterator[Finding]:
     if not m.components:
         yield Finding("info", "split-unknown", None, "no score components (split) declared")
@@ -326,7 +370,9 @@ def check_methodology(m: Methodology) -> list[Finding]:
     """Every finding for a methodology, errors first.
 
     Checks: declared counts against the listed children (where the listing is
-    complete) and against the fields' own counts; score components against the known
+    complete) and against the fields' own counts; children's maxima against the
+    nearest known maximum above them, counting a child of unknown maximum as at least
+    what its own children add up to (``maxima-sum``); score components against the known
     ones (``component-unknown``), against the total (an unknown total is reported as
     ``total-unknown``, with what the parts add up to) and against the leaves'
     assessment methods; bands (range, gaps, overlaps);
@@ -346,6 +392,7 @@ def check_methodology(m: Methodology) -> list[Finding]:
         *_check_total(m),
         *_check_sources(m),
         *_check_counts(m),
+        *_check_maxima_sum(m),
         *_check_components(m),
         *_check_bands(m),
         *_check_numbering(m),

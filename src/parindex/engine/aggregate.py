@@ -14,6 +14,9 @@ Policies (documented in docs/concepts):
   ancestors unknown.
 - the total comes from the tree (fields) or from the score components; when both are
   complete they must agree (to 1e-6) or the sheet is refused.
+- sums are bounded: a node's points (and self-assessed or appraised points), summed
+  from its children or score components, never exceed its applicable maximum, or the
+  nearest known ancestor's maximum where its own is unknown; else the sheet is refused.
 """
 
 from __future__ import annotations
@@ -21,11 +24,16 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import numpy as np
-import numpy.typing as npt
 
 from parindex._numbers import CONFLICT_TOLERANCE
 from parindex.engine.arrays import BatchResult, DenseSheet, MissingPolicy, SheetColumns
-from parindex.engine.checks import _check_overlap, _Problems, dense_columns
+from parindex.engine.checks import (
+    _check_overlap,
+    _Problems,
+    check_sums,
+    dense_columns,
+    is_view_of,
+)
 from parindex.engine.compile import TOTAL, BoolArray, Compiled, FloatArray
 from parindex.engine.components import derive_method_components
 from parindex.errors import ConflictError, MissingDataError
@@ -54,7 +62,7 @@ def _aggregate(
     # Column-major copies: the loop reads and writes one slot (column) at a time.
     pts = given if inplace and given.flags.f_contiguous else np.array(given, order="F")
     covered = np.array(present, order="F")
-    track = not _is_view_of(na_given, False) and bool(na_given.any())
+    track = not is_view_of(na_given, False) and bool(na_given.any())
     # Nothing N/A: no node can become N/A and no maximum is lost; skip both.
     na = np.array(na_given, order="F") if track else np.broadcast_to(np.False_, given.shape)
     lost = np.asfortranarray(np.where(na_given, c.maxima[np.newaxis, :], 0.0)) if track else None
@@ -142,11 +150,6 @@ def _nan_view(shape: tuple[int, ...]) -> FloatArray:
     return np.broadcast_to(np.float64(np.nan), shape)
 
 
-def _is_view_of(a: npt.NDArray[np.generic], value: bool) -> bool:
-    """Whether ``a`` is a broadcast view of the single ``value`` (known without a pass)."""
-    return a.size > 0 and not any(a.strides) and bool(a.flat[0]) is value
-
-
 def _all_nan(a: FloatArray) -> bool:
     """Whether every entry is NaN; a broadcast NaN view is known without a pass."""
     if a.size > 0 and not any(a.strides):
@@ -175,7 +178,7 @@ def _extra_sums(
         cache = {} if cache is None else cache
         if "absent" in cache:
             return cache["absent"].copy()
-        if _is_view_of(na, False):  # nothing N/A: no node sums to 0 by N/A children
+        if is_view_of(na, False):  # nothing N/A: no node sums to 0 by N/A children
             return _nan_view(given.shape)
         summed = np.array([bool(ch) for ch in c.children])  # slots the loop computes
         zero = na & ~tree_only & summed[np.newaxis, :]
@@ -199,14 +202,11 @@ def score_columns(
     Example:
         >>> import parindex
         >>> from parindex.engine.compile import compile_methodology
-        >>> c = compile_methodology(parindex.get_methodology("ministry-2022"))
         >>> from parindex.engine.scores import sheet_columns
-        >>> cols = sheet_columns(parindex.ScoreSheet.from_records([
-        ...     {"unit": "A", "node": "appraisal", "points": 60},
-        ...     {"unit": "A", "node": "survey", "points": 30},
-        ... ]))
-        >>> float(score_columns(c, cols).points[0, c.total_slot])
-        90.0
+        >>> c = compile_methodology(parindex.get_methodology("province-2017"))
+        >>> batch = score_columns(c, sheet_columns(parindex.load_sheet("examples/daklak-2017.csv")))
+        >>> float(batch.points[0, c.total_slot])
+        75.37
     """
     dense = dense_columns(c, cols, rate_scale=rate_scale, collect_all=collect_all)
     return score_dense(c, cols.units, cols.groups, dense, missing=missing, collect_all=collect_all)
@@ -232,17 +232,18 @@ def score_dense(
     ``overlap_checked=True`` skips the overlap check (the same entries passed it before).
 
     Example:
+        Two score components given, as a Monte Carlo draw lays them out:
+
+        >>> import numpy as np
         >>> import parindex
+        >>> from parindex.engine.arrays import DenseSheet
         >>> from parindex.engine.compile import compile_methodology
         >>> c = compile_methodology(parindex.get_methodology("ministry-2022"))
-        >>> from parindex.engine.scores import sheet_columns
-        >>> cols = sheet_columns(parindex.ScoreSheet.from_records([
-        ...     {"unit": "A", "node": "appraisal", "points": 60},
-        ...     {"unit": "A", "node": "survey", "points": 30},
-        ... ]))
-        >>> from parindex.engine.checks import dense_columns
-        >>> batch = score_dense(c, cols.units, cols.groups, dense_columns(c, cols), extras=False)
-        >>> float(batch.points[0, c.total_slot])
+        >>> given = np.full((1, len(c.slot_ids)), np.nan)
+        >>> given[0, [c.pos["appraisal"], c.pos["survey"]]] = 60.0, 30.0
+        >>> unset = np.zeros(given.shape, dtype=bool)
+        >>> dense = DenseSheet(given, ~np.isnan(given), unset, given * np.nan, given * np.nan)
+        >>> float(score_dense(c, ("A",), (None,), dense, extras=False).index[0, c.total_slot])
         90.0
     """
     problems = _Problems(collect_all)
@@ -328,7 +329,7 @@ def score_dense(
                 value=(float(tree_total[u]), float(comp_total[u])),
             )
         )
-    problems.raise_if_any()
+    # Raised after the sum check below, so that collect_all reports every problem.
 
     use_tree = tree_cov & ~np.isnan(tree_total) | (tree_cov & ~comp_known)
     pts[:, total] = np.where(use_tree, tree_total, comp_total)
@@ -361,6 +362,11 @@ def score_dense(
         index[bad] = np.nan
         del bad
         max_points[na] = 0.0
+    check_sums(c, units, pts, max_points, na, problems, from_components=~use_tree & comp_cov_any)
+    for name, extra in (("self_points", self_pts), ("appraised_points", appr_pts)):
+        if not _all_nan(extra):  # none given: nothing was summed
+            check_sums(c, units, extra, max_points, na, problems, name=name)
+    problems.raise_if_any()
     batch = BatchResult(
         compiled=c,
         units=tuple(units),

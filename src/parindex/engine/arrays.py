@@ -22,15 +22,10 @@ class SheetColumns:
 
     Example:
         >>> import parindex
-        >>> from parindex.engine.compile import compile_methodology
-        >>> c = compile_methodology(parindex.get_methodology("ministry-2022"))
         >>> from parindex.engine.scores import sheet_columns
-        >>> cols = sheet_columns(parindex.ScoreSheet.from_records([
-        ...     {"unit": "A", "node": "appraisal", "points": 60},
-        ...     {"unit": "A", "node": "survey", "points": 30},
-        ... ]))
-        >>> cols.node.tolist(), cols.points.tolist()
-        (['appraisal', 'survey'], [60.0, 30.0])
+        >>> cols = sheet_columns(parindex.load_sheet("examples/daklak-2017.csv"))
+        >>> cols.units, cols.node[:3].tolist(), cols.points[:3].tolist()
+        (('Đắk Lắk',), ['1', '2', '3'], [5.5, 8.16, 14.5])
     """
 
     units: tuple[str, ...]
@@ -51,17 +46,10 @@ class BatchResult:
 
     Example:
         >>> import parindex
-        >>> from parindex.engine.compile import compile_methodology
-        >>> c = compile_methodology(parindex.get_methodology("ministry-2022"))
-        >>> from parindex.engine.scores import sheet_columns
-        >>> cols = sheet_columns(parindex.ScoreSheet.from_records([
-        ...     {"unit": "A", "node": "appraisal", "points": 60},
-        ...     {"unit": "A", "node": "survey", "points": 30},
-        ... ]))
-        >>> from parindex.engine.aggregate import score_columns
-        >>> batch = score_columns(c, cols)
-        >>> float(batch.points[0, c.total_slot]), float(batch.index[0, c.total_slot])
-        (90.0, 90.0)
+        >>> scores = parindex.score("province-2017", parindex.load_sheet("examples/daklak-2017.csv"))
+        >>> batch = scores.batch  # one row per unit; 8 fields, then the total
+        >>> batch.points.shape, float(batch.points[0, batch.compiled.total_slot])
+        ((1, 9), 75.37)
     """
 
     compiled: Compiled
@@ -81,16 +69,13 @@ class DenseSheet:
 
     Example:
         >>> import parindex
-        >>> from parindex.engine.compile import compile_methodology
-        >>> c = compile_methodology(parindex.get_methodology("ministry-2022"))
-        >>> from parindex.engine.scores import sheet_columns
-        >>> cols = sheet_columns(parindex.ScoreSheet.from_records([
-        ...     {"unit": "A", "node": "appraisal", "points": 60},
-        ...     {"unit": "A", "node": "survey", "points": 30},
-        ... ]))
         >>> from parindex.engine.checks import dense_columns
-        >>> dense_columns(c, cols).given[0, c.n_nodes :].tolist()
-        [60.0, 30.0, nan]
+        >>> from parindex.engine.compile import compile_methodology
+        >>> from parindex.engine.scores import sheet_columns
+        >>> c = compile_methodology(parindex.get_methodology("province-2017"))
+        >>> dense = dense_columns(c, sheet_columns(parindex.load_sheet("examples/daklak-2017.csv")))
+        >>> dense.given[0, :3].tolist(), bool(dense.present[0, c.total_slot])
+        ([5.5, 8.16, 14.5], False)
     """
 
     given: FloatArray

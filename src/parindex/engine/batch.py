@@ -10,6 +10,7 @@ one the unit-by-unit path gives.
 
 from __future__ import annotations
 
+import math
 import unicodedata
 from typing import Literal
 
@@ -18,14 +19,18 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from parindex._numbers import TOLERANCE
 from parindex._text import normalize_key, spelling_clash
 from parindex.engine.aggregate import score_columns, score_dense
 from parindex.engine.arrays import DenseSheet, MissingPolicy, SheetColumns
+from parindex.engine.checks import outside_bound
 from parindex.engine.compile import compile_methodology
 from parindex.engine.scores import Scores, object_array, sheet_columns
 from parindex.errors import InputFormatError, UnknownNodeError
+from parindex.limits import MAX_SHEET_ROWS
+from parindex.model.entries import forbidden_character
 from parindex.model.methodology import Methodology, ensure_methodology
-from parindex.model.sheet import ScoreSheet, check_columns
+from parindex.model.sheet import ScoreSheet, check_columns, check_rows
 from parindex.rules import RateScale
 
 __all__ = ["score_frame"]
@@ -60,6 +65,8 @@ def _normal_keys_joined(keys: list[object]) -> tuple[list[str], str | None]:
         raise _Fallback from None
     if not keys or "\x00\x00" in joined or joined.startswith("\x00") or joined.endswith("\x00"):
         raise _Fallback  # a blank key
+    if joined.count("\x00") != len(keys) - 1 or forbidden_character(joined.replace("\x00", " ")):
+        raise _Fallback  # a key holding NUL, a control or an invisible character
     texts: list[str] = keys  # type: ignore[assignment]  # the join proved they are str
     if _already_normal(joined, len(texts)):
         return texts, joined
@@ -104,6 +111,8 @@ def _floats(frame: pd.DataFrame, name: str) -> npt.NDArray[np.float64]:
 def _opt_keys(col: pd.Series) -> npt.NDArray[np.object_]:
     """Group keys: normalised text, ``None`` for blank or non-text (as the sheet reads)."""
     codes, uniques = pd.factorize(col, use_na_sentinel=True)
+    if any(isinstance(u, str) and forbidden_character(u) for u in uniques):
+        raise _Fallback  # the sheet path names the character
     table = np.array(
         [normalize_key(u) if isinstance(u, str) and u.strip() else None for u in uniques] + [None],
         dtype=object,
@@ -132,7 +141,11 @@ def _tidy_columns(frame: pd.DataFrame) -> SheetColumns:
             if isinstance(v, np.generic):
                 v = v.item()
             if isinstance(v, str):
+                if forbidden_character(v):
+                    raise _Fallback
                 v = v.strip() or None
+            elif isinstance(v, float) and not math.isfinite(v):
+                raise _Fallback
             values[i] = v
     has_value = np.array([v is not None for v in values], dtype=bool)
 
@@ -270,18 +283,16 @@ def _wide_dense(
         plain = np.setdiff1d(np.arange(slots.size), ruled, assume_unique=True)
         # Points: NaN is "not given"; anything else must be finite and within 0..bound.
         sub = block[:, plain] if len(ruled) else block
-        bound = c.bound[slots[plain]] + 1e-9
+        bound = c.bound[slots[plain]]
         if complete:
             # Column minima and maxima: no units x leaves temporaries.
             if sub.size and not (
-                bool((sub.min(axis=0) >= 0).all()) and bool((sub.max(axis=0) <= bound).all())
+                bool((sub.min(axis=0) >= 0).all())
+                and bool((sub.max(axis=0) <= bound + TOLERANCE).all())
             ):
                 raise _Fallback
-        else:
-            with np.errstate(invalid="ignore"):
-                # The bound is infinite where no maximum is known: inf must be refused.
-                if ((sub < 0) | (sub > bound) | np.isinf(sub)).any():
-                    raise _Fallback
+        elif outside_bound(sub, bound).any():
+            raise _Fallback
         given[:, _columns(slots[plain])] = sub
         for k in ruled:
             s = int(slots[k])
@@ -298,7 +309,10 @@ def _wide_dense(
             measures = rule.measures(x, max_points=max_points, rate_scale=rate_scale)
             if np.isnan(measures).any():
                 raise _Fallback
-            given[col_mask, s] = rule.points(measures, 0.0 if max_points is None else max_points)
+            points = rule.points(measures, 0.0 if max_points is None else max_points)
+            if outside_bound(points, float(c.bound[s])).any():
+                raise _Fallback  # above the inherited bound: the tidy path names the cell
+            given[col_mask, s] = points
         if mask is None:
             present[:, _columns(slots)] = True
         else:
@@ -376,6 +390,7 @@ def score_frame(
     missing: MissingPolicy = "error",
     rate_scale: RateScale | None = None,
     collect_all: bool = False,
+    max_rows: int = MAX_SHEET_ROWS,
 ) -> Scores:
     """Score many units (or many scenarios of one unit) in one vectorised call.
 
@@ -387,7 +402,9 @@ def score_frame(
     rule as raw values (e.g. rates with ``rate_scale="percent"``). The frame is not
     modified. The results equal :func:`parindex.score` unit by unit, bit for bit;
     bad input raises the same errors with the same messages (for a wide frame the
-    rows named are those of its tidy form, :func:`wide_to_tidy`).
+    rows named are those of its tidy form, :func:`wide_to_tidy`). More than
+    ``max_rows`` cells (tidy rows; units x nodes for a wide frame) raise
+    :class:`~parindex.errors.LimitExceededError`.
 
     Example:
         >>> import pandas as pd
@@ -399,6 +416,7 @@ def score_frame(
     """
     m = ensure_methodology(methodology)
     c = compile_methodology(m)
+    check_rows(len(frame) * max(1, frame.shape[1] - 1) if wide else len(frame), max_rows)
     if wide:
         try:
             units, groups, dense = _wide_dense(m, frame, cells, rate_scale)
@@ -409,6 +427,7 @@ def score_frame(
                 missing=missing,
                 rate_scale=rate_scale,
                 collect_all=collect_all,
+                max_rows=max_rows,
             )
             return attrs.evolve(tidy, year=year)
         batch = score_dense(
@@ -418,6 +437,8 @@ def score_frame(
     try:
         cols = _tidy_columns(frame)
     except _Fallback:
-        cols = sheet_columns(ScoreSheet.from_frame(frame, collect_all=collect_all))
+        cols = sheet_columns(
+            ScoreSheet.from_frame(frame, collect_all=collect_all, max_rows=max_rows)
+        )
     batch = score_columns(c, cols, missing=missing, rate_scale=rate_scale, collect_all=collect_all)
     return Scores(methodology=m, batch=batch, year=year)

@@ -1,6 +1,7 @@
-"""Entry checks: every entry of a sheet is resolved to a slot, turned from a value into
-points by its rule, checked against its bounds and N/A permission, and laid out as
-dense arrays; a node given together with one of its ancestors is an overlap."""
+"""Entry and sum checks: every entry of a sheet is resolved to a slot, turned from a value
+into points by its rule, checked against its bounds and N/A permission, and laid out as
+dense arrays; a node given together with one of its ancestors is an overlap; and, once
+points are summed up the tree, no sum may exceed its node's maximum (điểm tối đa)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from collections.abc import Sequence
 import numpy as np
 import numpy.typing as npt
 
+from parindex._numbers import TOLERANCE
 from parindex.engine.arrays import DenseSheet, SheetColumns
 from parindex.engine.compile import TOTAL, BoolArray, Compiled, FloatArray
 from parindex.errors import (
@@ -23,7 +25,7 @@ from parindex.errors import (
 )
 from parindex.rules import RateScale
 
-__all__ = ["dense_columns"]
+__all__ = ["check_sums", "dense_columns", "is_view_of", "outside_bound"]
 
 
 class _Problems:
@@ -55,6 +57,18 @@ def _to_float(v: object) -> float:
         return float(v)  # type: ignore[arg-type]
     except OverflowError:
         return math.nan
+
+
+def is_view_of(a: npt.NDArray[np.generic], value: bool) -> bool:
+    """Whether ``a`` is a broadcast view of the single ``value`` (known without a pass).
+
+    Example:
+        >>> import numpy as np
+        >>> from parindex.engine.checks import is_view_of
+        >>> is_view_of(np.broadcast_to(np.False_, (3, 4)), False), is_view_of(np.zeros(2), False)
+        (True, False)
+    """
+    return a.size > 0 and not any(a.strides) and bool(a.flat[0]) is value
 
 
 def _where(unit: str, node: str) -> str:
@@ -149,6 +163,22 @@ def _resolve_slots(c: Compiled, cols: SheetColumns, problems: _Problems) -> npt.
     return slot
 
 
+def outside_bound(x: FloatArray, bound: FloatArray | float) -> BoolArray:
+    """Where given points (NaN: not given) are negative, infinite or above ``bound``
+    by more than the float tolerance; an infinite bound (no maximum known) still
+    refuses infinity.
+
+    Example:
+        >>> import numpy as np
+        >>> from parindex.engine.checks import outside_bound
+        >>> outside_bound(np.array([-1.0, 0.0, 10.0, 10.5, np.nan, np.inf]), 10.0).tolist()
+        [True, False, False, True, False, True]
+    """
+    with np.errstate(invalid="ignore"):
+        out: BoolArray = (x < 0) | (x > np.add(bound, TOLERANCE)) | np.isinf(x)
+    return out
+
+
 def _check_entries(
     c: Compiled,
     cols: SheetColumns,
@@ -156,14 +186,17 @@ def _check_entries(
     pts: FloatArray,
     problems: _Problems,
 ) -> BoolArray:
-    """Range and N/A checks on given points; returns the rows that passed."""
+    """Range and N/A checks on given points (and on the points values give); returns
+    the rows that passed."""
     valid = slot >= 0
     bound = np.where(valid, c.bound[np.maximum(slot, 0)], np.inf)
     bad = np.zeros(len(slot), dtype=bool)
-    # Self-assessed and appraised points ride along into the results: same bounds.
-    for name in ("points", "self_points", "appraised_points"):
-        x = getattr(cols, name)
-        out = valid & ~np.isnan(x) & ((x < 0) | (x > bound + 1e-9) | ~np.isfinite(x))
+    # Self-assessed and appraised points ride along into the results: same bounds. A
+    # value's points are bounded by its rule only where the leaf's maximum is known;
+    # elsewhere the bound inherited from the nearest known ancestor applies to them too.
+    for name in ("points", "self_points", "appraised_points", "value"):
+        x = pts if name == "value" else getattr(cols, name)
+        out = valid & outside_bound(x, bound)
         bad |= out
         for r in np.flatnonzero(out):
             unit, node = cols.units[cols.unit_idx[r]], c.slot_ids[slot[r]]
@@ -172,12 +205,17 @@ def _check_entries(
                 if math.isfinite(bound[r])
                 else "is not a finite number >= 0 (no maximum is known here)"
             )
+            what = (
+                f"value {cols.values[r]!r} gives {x[r]:g} points,"
+                if name == "value"
+                else f"{name} {x[r]:g}"
+            )
             problems.add(
                 PointsOutOfRangeError(
-                    f"{_where(unit, node)}: {name} {x[r]:g} {limit}",
+                    f"{_where(unit, node)}: {what} {limit}",
                     unit=unit,
                     node=node,
-                    value=float(x[r]),
+                    value=cols.values[r] if name == "value" else float(x[r]),
                 )
             )
     total = c.total_slot
@@ -245,6 +283,135 @@ def _check_overlap(
         )
 
 
+def _report_order(c: Compiled) -> npt.NDArray[np.intp]:
+    """Rank of each slot when reporting sums: deepest nodes first (where the excess
+    enters), then the score components, then the total."""
+    rank = np.empty(len(c.slot_ids), dtype=np.intp)
+    rank[list(c.postorder)] = np.arange(c.n_nodes)
+    rank[c.n_nodes :] = np.arange(c.n_nodes, len(c.slot_ids))
+    return rank
+
+
+def _limit_text(c: Compiled, s: int, applicable: float) -> str:
+    """What a sum at slot ``s`` was held to: its (applicable) maximum, or the nearest
+    known ancestor's."""
+    full = float(c.maxima[s])
+    if math.isnan(applicable) and not math.isnan(full):
+        # A part of unknown maximum is not applicable: only the full maximum is known.
+        return f"its maximum {full:g}"
+    if math.isnan(applicable):
+        k = int(c.parent[s]) if s < c.n_nodes else -1
+        while k >= 0 and math.isnan(c.maxima[k]):
+            k = int(c.parent[k])
+        holder = repr(c.slot_ids[k]) if k >= 0 else "the total"
+        return f"{c.bound[s]:g}, the maximum of {holder}, which contains it (its own is unknown)"
+    if applicable < full - TOLERANCE:
+        return (
+            f"its applicable maximum {applicable:g} ({full:g} less {full - applicable:g} "
+            "for parts not applicable)"
+        )
+    return f"its maximum {applicable:g}"
+
+
+def _sum_error(
+    c: Compiled,
+    unit: str,
+    s: int,
+    row: FloatArray,
+    na_row: BoolArray,
+    applicable: float,
+    name: str,
+    from_components: bool,
+) -> PointsOutOfRangeError:
+    n, total = c.n_nodes, c.total_slot
+    if s == total and from_components:
+        parts, what = tuple(range(n, total)), "score components"
+    else:
+        parts, what = c.children[s], ("fields" if s == total else "children")
+    given = [k for k in parts if not math.isnan(row[k]) and not na_row[k]]
+    shown = ", ".join(f"{c.slot_ids[k]} = {row[k]:g}" for k in given[:8])
+    shown += ", ..." if len(given) > 8 else ""
+    node = c.slot_ids[s]
+    return PointsOutOfRangeError(
+        f"{_where(unit, node)}: {name} add up to {row[s]:g}, more than "
+        f"{_limit_text(c, s, applicable)}; the sum of the {what} given ({shown})",
+        unit=unit,
+        node=node,
+        value=float(row[s]),
+    )
+
+
+def check_sums(
+    c: Compiled,
+    units: Sequence[str],
+    points: FloatArray,
+    max_points: FloatArray,
+    na: BoolArray,
+    problems: _Problems,
+    *,
+    name: str = "points",
+    from_components: BoolArray | None = None,
+) -> None:
+    """Refuse summed points above their node's maximum (điểm tối đa), at every depth.
+
+    ``points``, ``max_points`` (the applicable maximum, NaN when unknown) and ``na``
+    are ``units x slots``. Where a node's maximum is unknown, the nearest known
+    ancestor's (``Compiled.bound``) holds. One comparison of the whole matrix against
+    the maxima finds the offending cells; messages are built for those only, the
+    deepest node of each unit first. ``from_components`` marks the units whose total
+    is the sum of their score components (for the message).
+
+    Example:
+        >>> import numpy as np
+        >>> import parindex
+        >>> from parindex.engine.checks import _Problems, check_sums
+        >>> from parindex.engine.compile import compile_methodology
+        >>> c = compile_methodology(parindex.get_methodology("ministry-2022"))
+        >>> pts = np.full((1, len(c.slot_ids)), np.nan)
+        >>> pts[0, :7] = 90.0  # seven fields of unknown maximum, 90 points each
+        >>> pts[0, c.total_slot] = 630.0
+        >>> check_sums(c, ["A"], pts, np.broadcast_to(c.maxima, pts.shape),
+        ...            np.zeros(pts.shape, dtype=bool), _Problems(collect_all=False))
+        Traceback (most recent call last):
+        ...
+        parindex.errors.PointsOutOfRangeError: unit 'A', node 'total': points add up to 630, more than its maximum 100; the sum of the fields given (1 = 90, 2 = 90, 3 = 90, 4 = 90, 5 = 90, 6 = 90, 7 = 90)
+    """
+    # NaN points (unknown) never compare greater: they pass.
+    with np.errstate(invalid="ignore"):
+        if max_points.shape[0] and not max_points.strides[0]:
+            # The same maxima for every unit (nothing N/A): one comparison with a vector.
+            row = max_points[0]
+            over = points > np.where(np.isnan(row), c.bound, row) + TOLERANCE
+        else:
+            # Maxima re-based per unit: column by column, so that no units x slots
+            # temporary of floats adds to the batch's peak memory.
+            over = np.zeros(points.shape, dtype=bool)
+            for s in range(points.shape[1]):
+                mx = max_points[:, s]
+                limit = np.where(np.isnan(mx), c.bound[s], mx) + TOLERANCE
+                np.greater(points[:, s], limit, out=over[:, s])
+    if not is_view_of(na, False):
+        over[na] = False  # not applicable: no points, no maximum
+    if not over.any():
+        return
+    u_of, s_of = np.nonzero(over)
+    rank = _report_order(c)
+    for k in np.lexsort((rank[s_of], u_of)):
+        u, s = int(u_of[k]), int(s_of[k])
+        problems.add(
+            _sum_error(
+                c,
+                units[u],
+                s,
+                points[u],
+                na[u],
+                float(max_points[u, s]),
+                name,
+                from_components is not None and bool(from_components[u]),
+            )
+        )
+
+
 def dense_columns(
     c: Compiled,
     cols: SheetColumns,
@@ -255,17 +422,17 @@ def dense_columns(
     """Check every entry and lay a columnar sheet out as dense ``units x slots`` arrays.
 
     Example:
+        A node marked not applicable is present, with no points:
+
         >>> import parindex
         >>> from parindex.engine.compile import compile_methodology
-        >>> c = compile_methodology(parindex.get_methodology("ministry-2022"))
         >>> from parindex.engine.scores import sheet_columns
-        >>> cols = sheet_columns(parindex.ScoreSheet.from_records([
-        ...     {"unit": "A", "node": "appraisal", "points": 60},
-        ...     {"unit": "A", "node": "survey", "points": 30},
-        ... ]))
-        >>> dense = dense_columns(c, cols)
-        >>> dense.present[0, c.n_nodes :].tolist()
-        [True, True, False]
+        >>> c = compile_methodology(parindex.get_methodology("illustrative-district"))
+        >>> sheet = parindex.ScoreSheet.from_records([{"unit": "A", "node": "1.3.1", "status": "na"}])
+        >>> dense = dense_columns(c, sheet_columns(sheet))
+        >>> s = c.pos["1.3.1"]
+        >>> bool(dense.present[0, s]), bool(dense.na_given[0, s]), float(dense.given[0, s])
+        (True, True, nan)
     """
     problems = _Problems(collect_all)
     n_units, size = len(cols.units), len(c.slot_ids)

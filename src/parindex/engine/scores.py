@@ -9,7 +9,6 @@ kept at full precision; :func:`parindex.round_half_up` rounds for presentation o
 from __future__ import annotations
 
 import math
-import sys
 from collections.abc import Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Literal
 
@@ -24,7 +23,7 @@ from parindex.engine.arrays import BatchResult, MissingPolicy, SheetColumns
 from parindex.engine.compile import TOTAL, compile_methodology
 from parindex.errors import InputFormatError, UnknownUnitError
 from parindex.model.methodology import Methodology, ensure_methodology
-from parindex.model.sheet import ScoreSheet
+from parindex.model.sheet import ScoreSheet, as_sheet
 from parindex.rules import RateScale
 
 if TYPE_CHECKING:
@@ -358,15 +357,7 @@ def score(
     _check_choice("missing", missing, ("error", "zero", "unknown"))
     _check_choice("rate_scale", rate_scale, (None, "percent", "fraction"))
     methodology = ensure_methodology(methodology)
-    # A DataFrame can only exist once pandas is imported; don't import it to check.
-    pandas = sys.modules.get("pandas")
-    if pandas is not None and isinstance(sheet, pandas.DataFrame):
-        sheet = ScoreSheet.from_frame(sheet, collect_all=collect_all)
-    if not isinstance(sheet, ScoreSheet):
-        raise InputFormatError(
-            f"sheet must be a ScoreSheet or a DataFrame, got {type(sheet).__name__} (build "
-            "one with ScoreSheet.from_records, sheet_from_csv or load_sheet)"
-        )
+    sheet = as_sheet(sheet, collect_all=collect_all)
     compiled = compile_methodology(methodology)
     batch = score_columns(
         compiled,
