@@ -141,7 +141,8 @@ def neutralize_cell(text: str) -> str:
         >>> print(neutralize_cell("=SUM(A1:A2)"), neutralize_cell("-1"), neutralize_cell("Huyện A"))
         '=SUM(A1:A2) '-1 Huyện A
     """
-    return "'" + text if text.startswith(_FORMULA_STARTS) else text
+    # Also "'=x": otherwise the reader, stripping one quote, would give back "=x".
+    return "'" + text if text.lstrip("'").startswith(_FORMULA_STARTS) else text
 
 
 def unneutralize_cell(text: str) -> str:
@@ -150,10 +151,12 @@ def unneutralize_cell(text: str) -> str:
 
     Example:
         >>> from parindex._text import unneutralize_cell
-        >>> unneutralize_cell("'=1+2"), unneutralize_cell("'quoted")
-        ('=1+2', "'quoted")
+        >>> unneutralize_cell("'=1+2"), unneutralize_cell("'quoted"), unneutralize_cell("''=x")
+        ('=1+2', "'quoted", "'=x")
     """
-    return text[1:] if text.startswith("'") and text[1:].startswith(_FORMULA_STARTS) else text
+    return (
+        text[1:] if text.startswith("'") and text.lstrip("'").startswith(_FORMULA_STARTS) else text
+    )
 
 
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")

@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 from typing import Any, TextIO
 
+from parindex._text import escape_control, neutralize_cell
 from parindex.authoring.complete import complete_methodology
 from parindex.authoring.diff import diff_methodologies
 from parindex.authoring.validate import check_methodology
@@ -73,7 +74,7 @@ def _cmd_validate(args: argparse.Namespace, out: TextIO) -> int:
     for finding in findings:
         if args.quiet and finding.severity == "info":
             continue
-        out.write(f"{args.file}: {finding}\n")
+        out.write(escape_control(f"{args.file}: {finding}") + "\n")
     errors = [f for f in findings if f.severity == "error"]
     warnings = sum(f.severity == "warning" for f in findings)
     if errors:
@@ -82,7 +83,12 @@ def _cmd_validate(args: argparse.Namespace, out: TextIO) -> int:
             f"{errors[0].message}",
             node=errors[0].node,
         )
-    out.write(f"{args.file}: valid ({m.id}; {m.describe_completeness()}; {warnings} warnings)\n")
+    out.write(
+        escape_control(
+            f"{args.file}: valid ({m.id}; {m.describe_completeness()}; {warnings} warnings)"
+        )
+        + "\n"
+    )
     return 0
 
 
@@ -91,9 +97,11 @@ def _cmd_diff(args: argparse.Namespace, out: TextIO) -> int:
     if args.format == "json":
         out.write(diff.to_json() + "\n")
     elif args.format == "csv":
-        out.write(diff.to_frame().to_csv(index=False, lineterminator="\n"))
+        # Text cells only: a number (before/after maxima) stays a number.
+        frame = diff.to_frame().map(lambda v: neutralize_cell(v) if isinstance(v, str) else v)
+        out.write(frame.to_csv(index=False, lineterminator="\n"))
     else:
-        out.write(diff.to_text() + "\n")
+        out.write(escape_control(diff.to_text()) + "\n")
     return 0
 
 
@@ -110,7 +118,9 @@ def _cmd_complete(args: argparse.Namespace, out: TextIO) -> int:
         out.write(text)
     else:
         Path(args.output).write_text(text, encoding="utf-8")
-        out.write(f"wrote {args.output} ({m.id}; {m.describe_completeness()})\n")
+        out.write(
+            escape_control(f"wrote {args.output} ({m.id}; {m.describe_completeness()})") + "\n"
+        )
     return 0
 
 

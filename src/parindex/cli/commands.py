@@ -7,6 +7,7 @@ import argparse
 import sys
 from typing import Any, TextIO
 
+from parindex._text import escape_control
 from parindex.io.schema import SCHEMA_NAMES, schema_text
 
 __all__ = ["register"]
@@ -44,7 +45,7 @@ def _cmd_template(args: argparse.Namespace, out: TextIO) -> int:
     path = write_excel_template(
         m, args.output, units=args.unit or (), decimal_comma=args.decimal_comma
     )
-    out.write(f"{path}: Excel score sheet for {m.id}\n")
+    out.write(escape_control(f"{path}: Excel score sheet for {m.id}") + "\n")
     return 0
 
 
@@ -58,6 +59,7 @@ def _cmd_read_excel(args: argparse.Namespace, out: TextIO) -> int:
         points_from=args.points_from,
         collect_all=args.collect_all,
     )
+    # to_csv writes text a spreadsheet would run as a formula with a leading "'".
     out.write(sheet.to_json() + "\n" if args.format == "json" else sheet.to_csv())
     return 0
 

@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 from typing import Any, TextIO
 
+from parindex._text import neutralize_cell
 from parindex.analysis.survey import aggregate_survey
 from parindex.io.survey import (
     get_questionnaire,
@@ -49,7 +50,11 @@ def _cmd_survey(args: argparse.Namespace, out: TextIO) -> int:
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(["unit", "node", "points"])
-    writer.writerows((e.unit, e.node, repr(e.points)) for e in sheet.entries)
+    # Names are neutralised as in ScoreSheet.to_csv (a unit "=x" is written "'=x", which
+    # the sheet reader takes back); points are numbers and stay as they are.
+    writer.writerows(
+        (neutralize_cell(e.unit), neutralize_cell(e.node), repr(e.points)) for e in sheet.entries
+    )
     out.write(buf.getvalue())
     return 0
 

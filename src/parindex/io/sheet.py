@@ -1,7 +1,9 @@
 """Score-sheet files and texts: tidy CSV or JSON to a :class:`ScoreSheet`.
 
-Every reader checks size, encoding and shape, then hands plain rows to the model's
-:meth:`ScoreSheet.from_records` checks, so that each input path refuses the same things.
+Every reader checks size, encoding, shape and the number of rows (at most
+:data:`~parindex.limits.MAX_SHEET_ROWS`; ``max_rows=`` raises it), then hands plain rows
+to the model's :meth:`ScoreSheet.from_records` checks, so that each input path refuses
+the same things.
 """
 
 from __future__ import annotations
@@ -12,9 +14,17 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
+from parindex._text import unneutralize_cell
 from parindex.errors import InputFormatError
 from parindex.io.safe import MAX_FILE_BYTES, read_text_file, safe_parse
-from parindex.model.sheet import ScoreSheet, check_columns, entries_from_rows
+from parindex.limits import MAX_SHEET_ROWS
+from parindex.model.sheet import (
+    TEXT_COLUMNS,
+    ScoreSheet,
+    check_columns,
+    check_rows,
+    entries_from_rows,
+)
 
 __all__ = ["load_sheet", "sheet_from_csv", "sheet_from_dict", "sheet_from_json"]
 
@@ -25,13 +35,18 @@ def sheet_from_csv(
     decimal_comma: bool = False,
     collect_all: bool = False,
     name: str = "<csv>",
+    max_rows: int = MAX_SHEET_ROWS,
 ) -> ScoreSheet:
-    """Parse tidy CSV text (header row required; CRLF and a BOM are fine).
+    """Parse tidy CSV text (header row required; CRLF and a BOM are fine). A text cell
+    written with a leading ``'`` to keep a spreadsheet from running it (``'=x``, see
+    :meth:`ScoreSheet.to_csv`) is read without it.
 
     Example:
         >>> import parindex
         >>> parindex.sheet_from_csv("unit,node,points\\r\\nA,1,9.5\\r\\n").to_records()
         [{'unit': 'A', 'node': '1', 'points': 9.5}]
+        >>> parindex.sheet_from_csv("unit,node,points\\n'=A,1,9.5\\n").units
+        ('=A',)
     """
     if len(text.encode("utf-8", errors="surrogatepass")) > MAX_FILE_BYTES:
         raise InputFormatError(f"{name}: over the size limit of {MAX_FILE_BYTES} bytes")
@@ -42,13 +57,19 @@ def sheet_from_csv(
         reader = csv.DictReader(io.StringIO(text, newline=""), strict=True)
         header = reader.fieldnames or []
         check_columns([h.strip() for h in header], name)
+        text_columns = [h for h in header if h.strip() in TEXT_COLUMNS]
         rows: list[tuple[str, Mapping[str, Any]]] = []
         for row in reader:
             if None in row:
                 raise InputFormatError(f"{name} line {reader.line_num}: more cells than columns")
+            for k in text_columns:
+                if row[k]:
+                    row[k] = unneutralize_cell(row[k])
             rec = {(k or "").strip(): v for k, v in row.items()}
             if not any((v or "").strip() for v in rec.values()):
                 continue  # a fully blank line
+            if len(rows) == max_rows:  # count the rest only to say how many there are
+                check_rows(max_rows + 1 + sum(1 for _ in reader), max_rows)
             rows.append((f"{name} line {reader.line_num}", rec))
     except csv.Error as err:
         raise InputFormatError(f"{name}: malformed CSV: {err}") from None
@@ -63,6 +84,7 @@ def sheet_from_json(
     decimal_comma: bool = False,
     collect_all: bool = False,
     name: str = "<json>",
+    max_rows: int = MAX_SHEET_ROWS,
 ) -> ScoreSheet:
     """Parse JSON: a list of entries, or ``{"entries": [...]}``.
 
@@ -77,7 +99,9 @@ def sheet_from_json(
             "sheet_from_csv or a .csv file"
         )
     data = safe_parse(text.lstrip().removeprefix("\ufeff"), name=name)
-    return sheet_from_dict(data, decimal_comma=decimal_comma, collect_all=collect_all, name=name)
+    return sheet_from_dict(
+        data, decimal_comma=decimal_comma, collect_all=collect_all, name=name, max_rows=max_rows
+    )
 
 
 def sheet_from_dict(
@@ -86,6 +110,7 @@ def sheet_from_dict(
     decimal_comma: bool = False,
     collect_all: bool = False,
     name: str = "sheet",
+    max_rows: int = MAX_SHEET_ROWS,
 ) -> ScoreSheet:
     """A sheet from parsed JSON: a list of entries, or ``{"entries": [...]}`` (a
     ``"methodology"`` key is allowed beside them).
@@ -104,7 +129,9 @@ def sheet_from_dict(
         raise InputFormatError(f'{name}: expected a list of entries or {{"entries": [...]}}')
     if not data:
         raise InputFormatError(f"{name}: no entries")
-    return ScoreSheet.from_records(data, decimal_comma=decimal_comma, collect_all=collect_all)
+    return ScoreSheet.from_records(
+        data, decimal_comma=decimal_comma, collect_all=collect_all, max_rows=max_rows
+    )
 
 
 def load_sheet(
@@ -113,6 +140,7 @@ def load_sheet(
     decimal_comma: bool = False,
     collect_all: bool = False,
     format: Literal["csv", "json"] | None = None,
+    max_rows: int = MAX_SHEET_ROWS,
 ) -> ScoreSheet:
     """Read a sheet file: CSV, or JSON when the name ends in ``.json``.
 
@@ -126,8 +154,16 @@ def load_sheet(
     fmt = format or ("json" if str(path).lower().endswith(".json") else "csv")
     if fmt == "json":
         return sheet_from_json(
-            text, decimal_comma=decimal_comma, collect_all=collect_all, name=str(path)
+            text,
+            decimal_comma=decimal_comma,
+            collect_all=collect_all,
+            name=str(path),
+            max_rows=max_rows,
         )
     return sheet_from_csv(
-        text, decimal_comma=decimal_comma, collect_all=collect_all, name=str(path)
+        text,
+        decimal_comma=decimal_comma,
+        collect_all=collect_all,
+        name=str(path),
+        max_rows=max_rows,
     )

@@ -25,7 +25,7 @@ from parindex.errors import (
     ScoreSheetErrors,
 )
 
-__all__ = ["ScoreEntry", "entries_from_rows"]
+__all__ = ["ScoreEntry", "check_text", "entries_from_rows", "forbidden_character"]
 
 _NUMERIC = ("points", "self_points", "appraised_points")
 
@@ -39,7 +39,7 @@ def _check_points(value: float | None, what: str) -> None:
         raise PointsOutOfRangeError(f"{what} {value:g} is negative")
 
 
-_GROUPED = re.compile(r"^[+-]?\d{1,3}(\.\d{3})+$")
+_GROUPED = re.compile(r"[+-]?\d{1,3}(\.\d{3})+")  # used with fullmatch
 
 
 def _as_points(x: object, what: str) -> float | None:
@@ -52,26 +52,97 @@ def _as_points(x: object, what: str) -> float | None:
         try:
             return float(x)
         except OverflowError:
-            shown = str(x)
-            shown = shown if len(shown) <= 24 else f"{shown[:12]}...({len(shown)} digits)"
-            raise PointsOutOfRangeError(f"{what} {shown} is too large to be a number") from None
+            raise PointsOutOfRangeError(
+                f"{what} {_shown_digits(x)} is too large to be a number"
+            ) from None
     if isinstance(x, str):
         return _parse_cell_number(x, decimal_comma=False, where=None, column=what)
     raise PointsOutOfRangeError(f"{what} {x!r} is not a number (got {type(x).__name__})")
+
+
+# Tab, line feed and carriage return are routine in spreadsheet cells (Alt+Enter, a
+# trailing newline): names fold them to spaces and free text keeps them.
+_LINE_CONTROLS = frozenset("\t\n\r")
+_KINDS = {"Cc": "control character", "Cf": "invisible character", "Cs": "lone surrogate"}
+
+
+def forbidden_character(text: str, *, free_text: bool = False) -> str | None:
+    r"""The first character that ``text`` may not hold in a sheet, or ``None``.
+
+    Control characters (but tab, LF and CR) and lone surrogates are refused in every
+    text field; names and keys (unit, node, group, a text value) also refuse invisible
+    format characters such as U+200B, which would make two names of one (``free_text``:
+    a note, where they are allowed).
+
+    Example:
+        >>> from parindex.model.entries import forbidden_character
+        >>> forbidden_character("Đắk Lắk"), forbidden_character("Đắk Lắk\u200b")
+        (None, '\u200b')
+        >>> forbidden_character("a\u200bb", free_text=True), forbidden_character("x\x1b[31m", free_text=True)
+        (None, '\x1b')
+    """
+    if text.isprintable():  # in C: no Cc, Cf or Cs at all (the usual case)
+        return None
+    refused = ("Cc", "Cs") if free_text else ("Cc", "Cf", "Cs")
+    for ch in text:
+        if ch not in _LINE_CONTROLS and unicodedata.category(ch) in refused:
+            return ch
+    return None
+
+
+def check_text(text: str, what: str, *, free_text: bool = False) -> None:
+    r"""Refuse ``text`` (``what`` names the field, e.g. ``"unit"``) when it holds a
+    :func:`forbidden_character`.
+
+    Raises:
+        InputFormatError: naming the field, the text and the character.
+
+    Example:
+        >>> from parindex.model.entries import check_text
+        >>> check_text("Gia Lai", "unit")
+        >>> check_text("Gia Lai\x1b[2J", "unit")
+        Traceback (most recent call last):
+        ...
+        parindex.errors.InputFormatError: unit 'Gia Lai\x1b[2J' contains the control character U+001B; delete it
+    """
+    ch = forbidden_character(text, free_text=free_text)
+    if ch is not None:
+        # repr() shows the character escaped, so the message itself is safe to print.
+        kind = _KINDS[unicodedata.category(ch)]
+        raise InputFormatError(f"{what} {text!r} contains the {kind} U+{ord(ch):04X}; delete it")
 
 
 def _text(x: object, what: str) -> str:
     if not isinstance(x, str):
         shown = f"{x!r} ({type(x).__name__})"
         raise InputFormatError(f'{what} {shown} must be text (a name, or a node number like "3.2")')
-    key = normalize_key(x)
-    for ch in key:
-        if unicodedata.category(ch) in ("Cc", "Cf", "Cs"):
-            # An invisible character would make "Đắk Lắk" and "Đắk Lắk\u200b" two units.
-            raise InputFormatError(
-                f"{what} {key!r} contains the invisible character U+{ord(ch):04X}; delete it"
-            )
-    return key
+    # Checked before normalising: folding U+000B or U+0085 to a space would hide them.
+    check_text(x, what)
+    return normalize_key(x)
+
+
+def _check_value(value: object, where: str) -> None:
+    """Refuse a raw value no rule could read safely: hidden characters in text, a
+    number that is not finite or does not fit a float."""
+    if isinstance(value, str):
+        check_text(value, f"{where}: value")
+    elif isinstance(value, bool | np.bool_):
+        return
+    elif isinstance(value, float | np.floating):
+        if not math.isfinite(value):
+            raise PointsOutOfRangeError(f"value {value!r} must be a finite number")
+    elif isinstance(value, int | np.integer):
+        try:
+            float(value)
+        except OverflowError:
+            raise PointsOutOfRangeError(
+                f"value {_shown_digits(value)} is too large to be a number"
+            ) from None
+
+
+def _shown_digits(x: object) -> str:
+    shown = str(x)
+    return shown if len(shown) <= 24 else f"{shown[:12]}...({len(shown)} digits)"
 
 
 @attrs.frozen
@@ -79,7 +150,9 @@ class ScoreEntry:
     """One line of a score sheet.
 
     Exactly one of ``points``, ``value`` or ``na=True`` is given. ``value`` is read by
-    the node's rule (e.g. ``"97%"``, ``"late"``, ``3`` occurrences).
+    the node's rule (e.g. ``"97%"``, ``"late"``, ``3`` occurrences); a number must be
+    finite. Text may not hold a control character (tab, LF and CR aside) or a lone
+    surrogate, nor, outside ``note``, an invisible character (:func:`check_text`).
 
     Example:
         >>> from parindex import ScoreEntry
@@ -115,6 +188,12 @@ class ScoreEntry:
                 raise type(err)(
                     f"{where}: {err}", unit=self.unit, node=self.node, value=raw
                 ) from None
+        try:
+            _check_value(self.value, where)
+        except PointsOutOfRangeError as err:
+            raise PointsOutOfRangeError(
+                f"{where}: {err}", unit=self.unit, node=self.node, value=self.value
+            ) from None
         if not isinstance(self.na, bool | np.bool_):
             raise InputFormatError(f"{where}: na must be True or False, got {self.na!r}")
         object.__setattr__(self, "na", bool(self.na))
@@ -122,6 +201,7 @@ class ScoreEntry:
             object.__setattr__(self, "group", _text(self.group, f"{where}: group") or None)
         if not isinstance(self.note, str):
             raise InputFormatError(f"{where}: note must be text, got {self.note!r}")
+        check_text(self.note, f"{where}: note", free_text=True)
         if not self.unit or not self.node:
             raise InputFormatError(f"{where}: unit and node must not be blank")
         given = (self.points is not None) + (self.value is not None) + bool(self.na)
@@ -174,7 +254,7 @@ def _parse_cell_number(text: str, *, decimal_comma: bool, where: str | None, col
                 "decimal separator",
                 value=text,
             )
-        if _GROUPED.match(raw):
+        if _GROUPED.fullmatch(raw):
             raise AmbiguousInputError(
                 f"{lead}{column} {text!r}: in a sheet read with decimal commas a '.' "
                 f"followed by three digits may separate thousands ({raw.replace('.', '')}); "
@@ -189,7 +269,7 @@ def _parse_cell_number(text: str, *, decimal_comma: bool, where: str | None, col
             "decimal_comma=True (--decimal-comma)",
             value=text,
         )
-    if not NUMBER_PATTERN.match(raw):
+    if not NUMBER_PATTERN.fullmatch(raw):
         try:
             special = not math.isfinite(float(raw))
         except ValueError:
@@ -215,6 +295,10 @@ def _entry_from_record(rec: Mapping[str, Any], *, line: str, decimal_comma: bool
         )
     if not isinstance(unit, str) or not unit.strip():
         raise InputFormatError(f"{line}: 'unit' is blank")
+    if isinstance(node, int) and not isinstance(node, bool) and node >= 0:
+        # A whole number is a field id without doubt ("1"), as pandas.read_csv gives it;
+        # a float is not ("3.10" read as 3.1 loses the decimal structure).
+        node = str(node)
     if not isinstance(node, str) or not node.strip():
         if isinstance(node, int | float) and not isinstance(node, bool):
             raise InputFormatError(
@@ -246,9 +330,10 @@ def _entry_from_record(rec: Mapping[str, Any], *, line: str, decimal_comma: bool
             ) from None
     value = rec.get("value")
     if isinstance(value, str):
+        check_text(value, f"{where}: value")  # before strip() hides a trailing U+000B
         value = value.strip() or None
         if value is not None and decimal_comma:
-            if _GROUPED.match(value.removesuffix("%").strip()):
+            if _GROUPED.fullmatch(value.removesuffix("%").strip()):
                 raise AmbiguousInputError(
                     f"{where}: value {value!r}: in a sheet read with decimal commas a '.' "
                     "followed by three digits may separate thousands; write the decimal "
@@ -269,6 +354,8 @@ def _entry_from_record(rec: Mapping[str, Any], *, line: str, decimal_comma: bool
             f"{where}: group {group!r} ({type(group).__name__}) must be text; write the "
             "peer group's name (a number would be read differently by different tools)"
         )
+    if isinstance(group, str):
+        check_text(group, f"{where}: group")  # before normalize_key folds U+000B away
     group = normalize_key(group) if isinstance(group, str) and group.strip() else None
     try:
         return ScoreEntry(

@@ -13,24 +13,36 @@ import csv
 import io
 import json
 import math
-from collections.abc import Iterable, Mapping, Sequence
+import sys
+from collections.abc import Iterable, Mapping, Sequence, Sized
 from typing import TYPE_CHECKING, Any
 
 import attrs
 import numpy as np
 
-from parindex._text import normalize_key, spelling_clash
+from parindex._numbers import NUMBER_PATTERN
+from parindex._text import neutralize_cell, normalize_key, spelling_clash
 from parindex.errors import (
     DuplicateEntryError,
     InputFormatError,
     ScoreSheetError,
 )
+from parindex.limits import MAX_SHEET_ROWS, check_limit
 from parindex.model.entries import ScoreEntry, entries_from_rows
 
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["SHEET_COLUMNS", "ScoreEntry", "ScoreSheet", "check_columns", "entries_from_rows"]
+__all__ = [
+    "SHEET_COLUMNS",
+    "TEXT_COLUMNS",
+    "ScoreEntry",
+    "ScoreSheet",
+    "as_sheet",
+    "check_columns",
+    "check_rows",
+    "entries_from_rows",
+]
 
 SHEET_COLUMNS = (
     "unit",
@@ -44,6 +56,11 @@ SHEET_COLUMNS = (
     "note",
 )
 """Columns a tidy score sheet may have (``unit`` and ``node`` are required)."""
+
+TEXT_COLUMNS = ("unit", "node", "value", "status", "group", "note")
+"""The columns that hold text: in CSV a text cell starting with ``= + - @``, a tab or a
+carriage return is written with a leading ``'`` (so no spreadsheet runs it as a
+formula) and read back without it; numbers are written as they are."""
 
 
 def _entries(items: Iterable[ScoreEntry]) -> tuple[ScoreEntry, ...]:
@@ -80,6 +97,12 @@ class ScoreSheet:
     """
 
     entries: tuple[ScoreEntry, ...] = attrs.field(converter=_entries)
+    # Built once from the entries (each unit in order of first appearance, with its
+    # group), so that per-unit lookups are O(1): scanning the entries for every unit
+    # made scoring 53,000 units take minutes.
+    _groups: dict[str, str | None] = attrs.field(init=False, eq=False, repr=False)
+    _units: tuple[str, ...] = attrs.field(init=False, eq=False, repr=False)
+    _rows: dict[str, list[int]] | None = attrs.field(init=False, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
         seen: dict[tuple[str, str], int] = {}
@@ -94,14 +117,18 @@ class ScoreSheet:
                     node=e.node,
                 )
             seen[key] = i
-            if e.group is not None:
-                if groups.get(e.unit) not in (None, e.group):
+            known = groups.setdefault(e.unit, e.group)
+            if e.group is not None and known != e.group:
+                if known is not None:
                     raise ScoreSheetError(
-                        f"unit {e.unit!r}: two groups given ({groups[e.unit]!r} and {e.group!r})",
+                        f"unit {e.unit!r}: two groups given ({known!r} and {e.group!r})",
                         unit=e.unit,
                         value=e.group,
                     )
                 groups[e.unit] = e.group
+        object.__setattr__(self, "_groups", groups)
+        object.__setattr__(self, "_units", tuple(groups))
+        object.__setattr__(self, "_rows", None)  # built on the first for_unit
         clash = spelling_clash(self.units)
         if clash is not None:
             a, b = clash
@@ -125,7 +152,7 @@ class ScoreSheet:
             >>> parindex.load_sheet("examples/binhduong-district-2017.csv").units[:2]
             ('Thành phố Thủ Dầu Một', 'Thị xã Tân Uyên')
         """
-        return tuple(dict.fromkeys(e.unit for e in self.entries))
+        return self._units
 
     def group_of(self, unit: str) -> str | None:
         """The peer group a unit was given, if any.
@@ -139,10 +166,7 @@ class ScoreSheet:
             >>> sheet.group_of("A"), sheet.group_of("B")
             ('city', None)
         """
-        for e in self.entries:
-            if e.unit == unit and e.group is not None:
-                return e.group
-        return None
+        return self._groups.get(unit)
 
     def for_unit(self, unit: str) -> ScoreSheet:
         """The entries of one unit, as a new sheet.
@@ -153,7 +177,13 @@ class ScoreSheet:
             >>> sheet.for_unit("Thị xã Tân Uyên").to_records()
             [{'unit': 'Thị xã Tân Uyên', 'node': 'appraisal', 'points': 48.75}, {'unit': 'Thị xã Tân Uyên', 'node': 'survey', 'points': 33.25}]
         """
-        return ScoreSheet(tuple(e for e in self.entries if e.unit == unit))
+        if self._rows is None:
+            rows: dict[str, list[int]] = {}
+            for i, e in enumerate(self.entries):
+                rows.setdefault(e.unit, []).append(i)
+            object.__setattr__(self, "_rows", rows)
+        assert self._rows is not None
+        return ScoreSheet(tuple(self.entries[i] for i in self._rows.get(unit, ())))
 
     def replace(self, unit: str, node: str, **changes: Any) -> ScoreSheet:
         """A new sheet with one entry replaced (or added); the original is unchanged.
@@ -185,8 +215,10 @@ class ScoreSheet:
         *,
         decimal_comma: bool = False,
         collect_all: bool = False,
+        max_rows: int = MAX_SHEET_ROWS,
     ) -> ScoreSheet:
-        """Build from mappings with the :data:`SHEET_COLUMNS` keys.
+        """Build from mappings with the :data:`SHEET_COLUMNS` keys (at most ``max_rows``
+        of them, :data:`~parindex.limits.MAX_SHEET_ROWS` by default).
 
         Example:
             >>> import parindex
@@ -194,8 +226,13 @@ class ScoreSheet:
             >>> parindex.ScoreSheet.from_records(rows, decimal_comma=True).to_records()
             [{'unit': 'A', 'node': '1', 'points': 8.5}, {'unit': 'A', 'node': '2', 'status': 'na'}]
         """
+        if isinstance(records, Sized):
+            check_rows(len(records), max_rows)
         numbered: list[tuple[str, Mapping[str, Any]]] = []
-        for i, rec in enumerate(records):
+        rows = iter(records)
+        for i, rec in enumerate(rows):
+            if i == max_rows:  # an iterable of unknown length: count what is left
+                check_rows(max_rows + 1 + sum(1 for _ in rows), max_rows)
             if not isinstance(rec, Mapping):
                 raise InputFormatError(
                     f"entry {i + 1}: must be an object, got {type(rec).__name__}"
@@ -213,10 +250,15 @@ class ScoreSheet:
 
     @classmethod
     def from_frame(
-        cls, frame: pd.DataFrame, *, decimal_comma: bool = False, collect_all: bool = False
+        cls,
+        frame: pd.DataFrame,
+        *,
+        decimal_comma: bool = False,
+        collect_all: bool = False,
+        max_rows: int = MAX_SHEET_ROWS,
     ) -> ScoreSheet:
-        """Build from a tidy DataFrame (columns from :data:`SHEET_COLUMNS`); the frame is
-        not modified.
+        """Build from a tidy DataFrame (columns from :data:`SHEET_COLUMNS`, at most
+        ``max_rows`` rows); the frame is not modified.
 
         Example:
             >>> import pandas as pd
@@ -226,6 +268,7 @@ class ScoreSheet:
             [{'unit': 'A', 'node': '1', 'points': 9.0}, {'unit': 'A', 'node': '2', 'status': 'na'}]
         """
         check_columns(list(map(str, frame.columns)), "frame")
+        check_rows(len(frame), max_rows)
         cols = [c for c in frame.columns if c in SHEET_COLUMNS]
         records = []
         for i, row in enumerate(frame[cols].itertuples(index=False, name=None)):
@@ -278,10 +321,18 @@ class ScoreSheet:
         return pd.DataFrame(rows, columns=list(SHEET_COLUMNS))
 
     def to_csv(self) -> str:
-        """Tidy CSV text (what :func:`parindex.io.sheet.sheet_from_csv` reads back).
+        """Tidy CSV text (what :func:`parindex.io.sheet.sheet_from_csv` reads back). Text
+        that a spreadsheet would run as a formula gets a leading ``'`` (see
+        :data:`TEXT_COLUMNS`).
 
         Example:
             >>> import parindex
+            >>> sheet = parindex.ScoreSheet.from_records([{"unit": "=A", "node": "1", "value": "-5%"}])
+            >>> print(sheet.to_csv(), end="")
+            unit,node,points,value,status,group,self_points,appraised_points,note
+            '=A,1,,-5%,,,,,
+            >>> parindex.sheet_from_csv(sheet.to_csv()) == sheet
+            True
             >>> sheet = parindex.ScoreSheet((parindex.ScoreEntry("A", "1", points=1, note="x\\ry"),))
             >>> parindex.sheet_from_csv(sheet.to_csv()) == sheet
             True
@@ -323,7 +374,58 @@ class ScoreSheet:
 def _csv_cell(v: object) -> str:
     if isinstance(v, float):
         return repr(v)
+    if isinstance(v, str):
+        # A number written as text ("-1", "-5%") is no formula: it stays as it is.
+        number = v.isascii() and NUMBER_PATTERN.fullmatch(v.removesuffix("%"))
+        return v if number else neutralize_cell(v)
     return str(v)
+
+
+def as_sheet(
+    sheet: object, *, collect_all: bool = False, max_rows: int = MAX_SHEET_ROWS
+) -> ScoreSheet:
+    """``sheet`` as a :class:`ScoreSheet`: a sheet as it is, a tidy DataFrame read with
+    :meth:`ScoreSheet.from_frame` (not modified). Every function that takes a sheet
+    (score, what-if, gap, simulate) takes a frame through this.
+
+    Example:
+        >>> import pandas as pd
+        >>> from parindex.model.sheet import as_sheet
+        >>> as_sheet(pd.DataFrame({"unit": ["A"], "node": [1], "points": [5.5]})).entries[0].node
+        '1'
+    """
+    if isinstance(sheet, ScoreSheet):
+        return sheet
+    # A DataFrame can only exist once pandas is imported, so pandas is not imported to
+    # check. The import statement (unlike a look in sys.modules) waits for an import of
+    # pandas under way in another thread instead of finding it half done.
+    if "pandas" in sys.modules:
+        import pandas as pd
+
+        if isinstance(sheet, pd.DataFrame):
+            return ScoreSheet.from_frame(sheet, collect_all=collect_all, max_rows=max_rows)
+    raise InputFormatError(
+        f"sheet must be a ScoreSheet or a DataFrame, got {type(sheet).__name__} (build "
+        "one with ScoreSheet.from_records, sheet_from_csv or load_sheet)"
+    )
+
+
+def check_rows(rows: int, max_rows: int) -> None:
+    """Refuse a sheet of more than ``max_rows`` rows (:data:`~parindex.limits.MAX_SHEET_ROWS`
+    unless a caller raised it with ``max_rows=``).
+
+    Raises:
+        LimitExceededError: naming the limit.
+
+    Example:
+        >>> from parindex.model.sheet import check_rows
+        >>> check_rows(10, 100)
+        >>> check_rows(101, 100)
+        Traceback (most recent call last):
+        ...
+        parindex.errors.LimitExceededError: 101 sheet rows is more than the limit MAX_SHEET_ROWS = 100; pass max_rows= to raise it
+    """
+    check_limit("sheet rows", rows, "MAX_SHEET_ROWS", max_rows, override="max_rows=")
 
 
 def check_columns(columns: Sequence[str], name: str) -> None:

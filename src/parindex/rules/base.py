@@ -37,14 +37,24 @@ def _number(raw: object, what: str) -> float:
                 "thousands separator; write it with a decimal point (87.82), or read "
                 "the file with decimal_comma=True"
             )
-        if not NUMBER_PATTERN.match(text):
-            raise PointsOutOfRangeError(f"{what} {raw!r} is not a number")
+        if not NUMBER_PATTERN.fullmatch(text):
+            problem = "must be a finite number" if _non_finite(text) else "is not a number"
+            raise PointsOutOfRangeError(f"{what} {raw!r} {problem}")
         value = float(text)
     else:
         raise PointsOutOfRangeError(f"{what} must be a number, got {type(raw).__name__}")
     if not math.isfinite(value):
         raise PointsOutOfRangeError(f"{what} must be a finite number, got {value!r}")
     return value
+
+
+def _non_finite(text: str) -> bool:
+    """Whether text Python reads as infinity or NaN ("inf", "-Infinity", "nan"), so that
+    the message says the same as for a JSON Infinity."""
+    try:
+        return not math.isfinite(float(text))
+    except ValueError:
+        return False
 
 
 def _fmt(x: float) -> str:

@@ -35,8 +35,9 @@ __all__ = [
 
 FloatArray: TypeAlias = npt.NDArray[np.float64]
 
-SURVEY_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
-"""A well-formed id of a policy, questionnaire, item, scale or respondent group."""
+SURVEY_ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
+"""A well-formed id of a policy, questionnaire, item, scale or respondent group (used
+with ``fullmatch``: ``$`` would let a trailing newline through)."""
 
 
 def check_survey_id(_inst: object, attribute: attrs.Attribute[str], value: str) -> None:
@@ -55,7 +56,7 @@ def check_survey_id(_inst: object, attribute: attrs.Attribute[str], value: str) 
         ...
         parindex.errors.QuestionnaireError: id 'no spaces' is not a well-formed id (letters, digits, '_', '.', '-')
     """
-    if not isinstance(value, str) or not SURVEY_ID_PATTERN.match(value):
+    if not isinstance(value, str) or not SURVEY_ID_PATTERN.fullmatch(value):
         raise QuestionnaireError(
             f"{attribute.name} {value!r} is not a well-formed id (letters, digits, '_', '.', '-')"
         )
@@ -272,5 +273,5 @@ def as_policy(policy: str | ConversionPolicy | PolicyFunction) -> ConversionPoli
         return get_policy(policy)
     if callable(policy):
         name = getattr(policy, "__name__", "custom")
-        return ConversionPolicy(name if SURVEY_ID_PATTERN.match(name) else "custom", policy)
+        return ConversionPolicy(name if SURVEY_ID_PATTERN.fullmatch(name) else "custom", policy)
     raise QuestionnaireError(f"policy must be a name, a ConversionPolicy or a callable: {policy!r}")

@@ -82,10 +82,12 @@ class Deduction:
             >>> import numpy as np
             >>> import parindex
             >>> rule = parindex.get_methodology("illustrative-district").node("1.2.1").rule
-            >>> rule.measures(np.array([0.0, 1.0, 1.5, -1.0]), max_points=2.0).tolist()
-            [0.0, 1.0, nan, nan]
+            >>> rule.measures(np.array([0.0, 1.0, 1.5, -1.0, np.inf]), max_points=2.0).tolist()
+            [0.0, 1.0, nan, nan, nan]
         """
-        return np.where((values >= 0.0) & (values == np.floor(values)), values, np.nan)
+        # Infinity equals its own floor: without isfinite it would deduct everything.
+        ok = np.isfinite(values) & (values >= 0.0) & (values == np.floor(values))
+        return np.where(ok, values, np.nan)
 
     def points(self, measures: FloatArray, max_points: float) -> FloatArray:
         """Points left after the deductions.

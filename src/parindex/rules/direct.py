@@ -66,9 +66,12 @@ class DirectPoints:
             >>> from parindex.rules import DirectPoints
             >>> DirectPoints().measures(np.array([1.5, 2.5]), max_points=2.0).tolist()
             [1.5, nan]
+            >>> DirectPoints().measures(np.array([1.5, np.inf]), max_points=None).tolist()
+            [1.5, nan]
         """
         upper = np.inf if max_points is None else max_points + 1e-9
-        return np.where((values >= 0.0) & (values <= upper), values, np.nan)
+        ok = np.isfinite(values) & (values >= 0.0) & (values <= upper)
+        return np.where(ok, values, np.nan)
 
     def points(self, measures: FloatArray, max_points: float) -> FloatArray:
         """The points as entered.

@@ -84,12 +84,12 @@ class Proportional:
 
             >>> import numpy as np
             >>> from parindex.rules import Proportional
-            >>> Proportional(full_at=10, rate=False).measures(np.array([4.0, -1.0]), max_points=2.0).tolist()
-            [4.0, nan]
+            >>> Proportional(full_at=10, rate=False).measures(np.array([4.0, -1.0, np.inf]), max_points=2.0).tolist()
+            [4.0, nan, nan]
         """
         if self.rate:
             return rate_measures(values, rate_scale)
-        return np.where(values >= 0.0, values, np.nan)
+        return np.where(np.isfinite(values) & (values >= 0.0), values, np.nan)
 
     def points(self, measures: FloatArray, max_points: float) -> FloatArray:
         """Proportional points, capped.

@@ -15,6 +15,7 @@ from parindex.errors import (
     UnknownMethodologyError,
 )
 from parindex.io.safe import check_depth, json_object_pairs
+from parindex.model.entries import forbidden_character
 
 __all__ = [
     "MAX_BODY_BYTES",
@@ -151,7 +152,8 @@ def _reject_constant(name: str) -> float:
 
 def parse_json_body(body: bytes) -> Any:
     """Decode a request body: UTF-8 JSON, no NaN/Infinity, no repeated keys, bounded
-    nesting (else :class:`HttpError` 400, or 413 over :data:`MAX_BODY_BYTES`).
+    nesting, no control character (but tab, LF, CR) or lone surrogate in any text
+    (else :class:`HttpError` 400, or 413 over :data:`MAX_BODY_BYTES`).
 
     Example:
         >>> from parindex.service.protocol import parse_json_body
@@ -161,6 +163,10 @@ def parse_json_body(body: bytes) -> Any:
         Traceback (most recent call last):
         ...
         parindex.service.protocol.HttpError: invalid JSON: NaN is not valid JSON
+        >>> parse_json_body(b'{"sheet": [{"unit": "A\\\\ud800", "node": "1"}]}')
+        Traceback (most recent call last):
+        ...
+        parindex.service.protocol.HttpError: sheet[0].unit: text 'A\\ud800' contains the lone surrogate U+D800; delete it
     """
     if len(body) > MAX_BODY_BYTES:
         raise HttpError(
@@ -190,7 +196,54 @@ def parse_json_body(body: bytes) -> Any:
         check_depth(data, MAX_JSON_DEPTH)
     except InputFormatError as err:
         raise HttpError(400, str(err), type="InputFormatError") from None
+    _check_strings(data)
     return data
+
+
+def _check_strings(data: Any) -> None:
+    """Refuse a control character (but tab, LF, CR) or a lone surrogate in any key or
+    text of a parsed body: a lone surrogate cannot even be encoded in the answer, and a
+    control character would travel on into logs and terminals."""
+    stack: list[tuple[str, Any, Any]] = [("", data, None)]
+    while stack:
+        path, item, parent = stack.pop()
+        if isinstance(item, dict):
+            for key, value in item.items():
+                _check_string(f"{path}.{key}" if path else str(key), key, item)
+                stack.append((f"{path}.{key}" if path else str(key), value, item))
+        elif isinstance(item, list):
+            stack.extend((f"{path}[{i}]", v, parent) for i, v in enumerate(item))
+        elif isinstance(item, str):
+            _check_string(path, item, parent)
+
+
+def _check_string(path: str, text: str, parent: Any) -> None:
+    ch = forbidden_character(text, free_text=True)
+    if ch is None:
+        return
+    kind = "lone surrogate" if 0xD800 <= ord(ch) <= 0xDFFF else "control character"
+    shown = repr(text)  # escaped, so that the answer itself can be encoded and printed
+    where = _entry_where(parent)
+    raise HttpError(
+        400,
+        f"{repr(path)[1:-1]}: text {shown} contains the {kind} U+{ord(ch):04X}; delete it",
+        type="InputFormatError",
+        unit=where[0],
+        node=where[1],
+        value=shown,
+    )
+
+
+def _entry_where(parent: Any) -> tuple[str | None, str | None]:
+    """The unit and node of the sheet entry a bad text sits in, when they are clean."""
+    if not isinstance(parent, dict):
+        return None, None
+    found = []
+    for key in ("unit", "node"):
+        v = parent.get(key)
+        ok = isinstance(v, str) and forbidden_character(v, free_text=True) is None
+        found.append(v if ok else None)
+    return found[0], found[1]
 
 
 def dumps(doc: object) -> str:
@@ -201,4 +254,10 @@ def dumps(doc: object) -> str:
         >>> dumps({"đạt": 1})
         '{\n  "đạt": 1\n}\n'
     """
-    return json.dumps(doc, ensure_ascii=False, indent=2, allow_nan=False) + "\n"
+    text = json.dumps(doc, ensure_ascii=False, indent=2, allow_nan=False) + "\n"
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        # A lone surrogate slipped through: escape it rather than fail mid-answer.
+        return json.dumps(doc, ensure_ascii=True, indent=2, allow_nan=False) + "\n"
+    return text
