@@ -16,7 +16,7 @@ from parindex import _compat
 from .conftest import fresh_python
 
 SUBPACKAGES = {
-    "analysis", "authoring", "cli", "engine", "errors", "io", "model", "present", "rules",
+    "analysis", "authoring", "cli", "engine", "errors", "io", "model", "limits", "present", "rules",
     "service", "testing",
 }  # fmt: skip
 

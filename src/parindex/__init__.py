@@ -43,6 +43,10 @@ from parindex.present.html import to_html
 score = _resolving(_scores.score)
 # A questionnaire may name a built-in answer scale: the model gets them from the shipped
 # data file through parindex.io, read on first use (the model itself reads no file).
+# Installed here, at import, like _compat's deprecated readers (io.uncertainty): done
+# under the import lock, so no thread can see parindex without them. Deferring both
+# would save about 10 ms of 150-200 ms (python -X importtime) for a first-use hook
+# that would need a lock of its own.
 _use_builtin_scales(_builtin_scales)
 
 if _typing.TYPE_CHECKING:
@@ -76,6 +80,8 @@ _LAZY = dict.fromkeys(
 def __getattr__(name: str) -> _typing.Any:
     import importlib
 
+    # Thread-safe: import_module waits for an import another thread has under way, and
+    # returns the module only once it is complete.
     module = _LAZY.get(name)
     if module is not None:
         value = getattr(importlib.import_module(module), name)

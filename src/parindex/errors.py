@@ -16,7 +16,9 @@ Example:
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
+from typing import Any
 
 __all__ = [
     "AmbiguousInputError",
@@ -117,6 +119,13 @@ class LimitExceededError(InputFormatError):
         self.limit = limit
         self.value = value
         self.maximum = maximum
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Keyword-only arguments: pickling (a process pool's worker) must pass them.
+        return (
+            functools.partial(type(self), limit=self.limit, value=self.value, maximum=self.maximum),
+            self.args,
+        )
 
 
 class ScoreSheetError(ValueError, ParIndexError):
@@ -393,8 +402,17 @@ class NoBandsWarning(ParIndexWarning):
         self.years = years
         super().__init__(self.message("year="))
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self.methodology, self.years))
+
     def message(self, argument: str) -> str:
-        """The message naming ``argument`` (``year=`` in Python, ``--year`` on the CLI)."""
+        """The message naming ``argument`` (``year=`` in Python, ``--year`` on the CLI).
+
+        Example:
+            >>> from parindex.errors import NoBandsWarning
+            >>> NoBandsWarning("province-2022", (2022,)).message("--year YEAR")
+            'province-2022: no bands without an evaluation year (bands are known for 2022); pass --year YEAR'
+        """
         known = ", ".join(map(str, self.years))
         return (
             f"{self.methodology}: no bands without an evaluation year (bands are known for "

@@ -11,9 +11,11 @@ that one file only; after adding or editing a file, regenerate the index with
 
 from __future__ import annotations
 
+import os
 import re
 import threading
 import unicodedata
+import weakref
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from importlib import resources
@@ -154,6 +156,14 @@ class Registry:
         # Reentrant: add() loads the index under the lock it already holds.
         self._lock = threading.RLock()
         self._loaded = not load_shipped
+        _registries.add(self)
+
+    def _after_fork(self) -> None:
+        """In a forked child: a fresh lock. One held by another thread at the fork
+        would stay held for good (that thread does not exist in the child). What the
+        holder was doing is redone: entries and parsed files are published only when
+        complete, and reading them again gives the same."""
+        self._lock = threading.RLock()
 
     def _ensure_loaded(self) -> None:
         """Read the index of the shipped files (their content is parsed on demand)."""
@@ -345,6 +355,18 @@ class Registry:
             "number such as '876/QĐ-BNV', or a level-year key such as 'province-2023')"
         )
 
+
+_registries: weakref.WeakSet[Registry] = weakref.WeakSet()
+"""Every registry, for :meth:`Registry._after_fork`."""
+
+
+def _after_fork_in_child() -> None:
+    for registry in list(_registries):
+        registry._after_fork()
+
+
+if hasattr(os, "register_at_fork"):  # POSIX; elsewhere there is no fork
+    os.register_at_fork(after_in_child=_after_fork_in_child)
 
 default_registry = Registry(load_shipped=True)
 """The registry of shipped methodologies (loaded on first use)."""

@@ -4,6 +4,7 @@ request): reads bounded bodies and hands every request to
 
 from __future__ import annotations
 
+import importlib
 import threading
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -140,6 +141,16 @@ class _Handler(BaseHTTPRequestHandler):
         self._send(status, text)
 
 
+def _warm_up() -> None:
+    """Load now, before the first requests arrive each in its own thread, what they
+    would otherwise load on first use: the registry with every shipped methodology
+    parsed, and pandas (ranking by values needs it). An import half done by one
+    request thread must not be what another finds (a freshly started server answered
+    some of its first requests with a 500)."""
+    list_methodologies()
+    importlib.import_module("pandas")
+
+
 def make_server(
     host: str = "127.0.0.1", port: int = 8000, *, quiet: bool = True
 ) -> ThreadingHTTPServer:
@@ -154,7 +165,7 @@ def make_server(
         True
         >>> server.server_close()
     """
-    list_methodologies()  # load the registry now, not racing in the first requests' threads
+    _warm_up()
     handler = type("Handler", (_Handler,), {"quiet": quiet})
     server = ThreadingHTTPServer((host, port), handler)
     server.daemon_threads = True
