@@ -22,7 +22,7 @@ from parindex.engine.compile import compile_methodology
 from parindex.engine.scores import TOTAL, Scores, score
 from parindex.errors import InputFormatError
 from parindex.model.methodology import Methodology, TiePolicy, ensure_methodology
-from parindex.model.sheet import ScoreSheet
+from parindex.model.sheet import ScoreSheet, as_sheet
 from parindex.rules import Categorical, Deduction, PercentTiers, RateScale, Rule, YesNo
 
 __all__ = ["Gap", "PlanStep", "gap"]
@@ -171,11 +171,11 @@ class Gap:
 
 def gap(
     methodology: Methodology,
-    sheet: ScoreSheet,
+    sheet: ScoreSheet | pd.DataFrame,
     unit: str,
     *,
     target: Literal["rank", "band"] | float = "rank",
-    peers: ScoreSheet | None = None,
+    peers: ScoreSheet | pd.DataFrame | None = None,
     missing: MissingPolicy = "error",
     rate_scale: RateScale | None = None,
     ties: TiePolicy | None = None,
@@ -207,8 +207,9 @@ def gap(
         2
     """
     m = ensure_methodology(methodology)
+    sheet = as_sheet(sheet)  # a tidy DataFrame is read as score() reads it
     unit = find_unit(sheet, unit)
-    full = with_peers(sheet, peers)
+    full = with_peers(sheet, None if peers is None else as_sheet(peers))
     scores = score(m, full, missing=missing, rate_scale=rate_scale)
     ranking = rank(scores, ties=ties, year=year)
     me = scores.unit(unit)

@@ -21,7 +21,7 @@ from parindex.engine.arrays import MissingPolicy
 from parindex.engine.scores import Scores, score
 from parindex.errors import InputFormatError
 from parindex.model.methodology import Methodology, TiePolicy, ensure_methodology
-from parindex.model.sheet import ScoreSheet
+from parindex.model.sheet import ScoreSheet, as_sheet
 from parindex.rules import RateScale
 
 __all__ = ["Change", "WhatIf", "what_if"]
@@ -271,11 +271,11 @@ class WhatIf:
 
 def what_if(
     methodology: Methodology,
-    sheet: ScoreSheet,
+    sheet: ScoreSheet | pd.DataFrame,
     unit: str,
     changes: Mapping[str, Change],
     *,
-    peers: ScoreSheet | None = None,
+    peers: ScoreSheet | pd.DataFrame | None = None,
     missing: MissingPolicy = "error",
     rate_scale: RateScale | None = None,
     ties: TiePolicy | None = None,
@@ -296,8 +296,9 @@ def what_if(
         'Thị xã Tân Uyên: index 82 -> 85; rank 2 -> 1; band - -> -'
     """
     m = ensure_methodology(methodology)
+    sheet = as_sheet(sheet)  # a tidy DataFrame is read as score() reads it
     unit = find_unit(sheet, unit)
-    full = with_peers(sheet, peers)
+    full = with_peers(sheet, None if peers is None else as_sheet(peers))
     changed = _apply(full, unit, changes)
     before = score(m, full, missing=missing, rate_scale=rate_scale)
     after = score(m, changed, missing=missing, rate_scale=rate_scale)
