@@ -328,7 +328,7 @@ class Registry:
             raise UnknownMethodologyError(
                 f"decision {key!r} has several methodologies: {options}; pass level=..."
             )
-        match = _LEVEL_YEAR.match(key.strip().casefold())
+        match = _LEVEL_YEAR.fullmatch(key.strip().casefold())
         if match:
             lvl, year = match.group(1), int(match.group(2))
             national = [e for e in self._entries.values() if e.level == lvl and e.national]

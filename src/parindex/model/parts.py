@@ -46,7 +46,7 @@ def _opt_float(x: object) -> float | None:
 
 
 def _check_component_id(_inst: object, _attr: object, value: str) -> None:
-    if not isinstance(value, str) or not _COMPONENT_ID.match(value):
+    if not isinstance(value, str) or not _COMPONENT_ID.fullmatch(value):
         raise MethodologyError(
             f"score component id {value!r} is not well formed (a lower-case identifier, "
             "e.g. 'sipas' or 'leader_survey')",

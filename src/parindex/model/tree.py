@@ -58,7 +58,7 @@ class Node:
 
     @id.validator
     def _check_id(self, _attr: object, value: str) -> None:
-        if not isinstance(value, str) or not _ID.match(value):
+        if not isinstance(value, str) or not _ID.fullmatch(value):
             raise MethodologyError(
                 f"node id {value!r} is not well formed (use the decision's numbering, "
                 "e.g. '3', '3.2', '3.2.1')",
