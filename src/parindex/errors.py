@@ -35,6 +35,7 @@ __all__ = [
     "ParIndexWarning",
     "PointsOutOfRangeError",
     "QuestionnaireError",
+    "RosterUnavailableError",
     "ScoreSheetError",
     "ScoreSheetErrors",
     "SurveyResponseError",
@@ -319,6 +320,35 @@ class ScoreSheetErrors(ExceptionGroup[ScoreSheetError], ParIndexError):
             ('ScoreSheetErrors', ['PointsOutOfRangeError'])
         """
         return ScoreSheetErrors(self.message, excs)
+
+
+class RosterUnavailableError(LookupError, ParIndexError):
+    """No roster can be had for a level, year or province: the level has none (units
+    outside any roster are scored as given), the year is not covered, or the optional
+    package that provides it is not installed (``install`` then says what to install).
+
+    Example:
+        >>> from parindex.errors import RosterUnavailableError
+        >>> err = RosterUnavailableError("no roster", level="district")
+        >>> isinstance(err, LookupError), err.level, err.install
+        (True, 'district', None)
+    """
+
+    def __init__(
+        self, message: str, *, level: str | None = None, install: str | None = None
+    ) -> None:
+        super().__init__(message)
+        self.level = level
+        self.install = install
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (
+            functools.partial(type(self), level=self.level, install=self.install),
+            self.args,
+        )
 
 
 class QuestionnaireError(ValueError, ParIndexError):

@@ -25,6 +25,9 @@ CASES = {
     "score-illustrative-districts.json": [
         "score", "-m", "illustrative-district", "illustrative-districts.csv", "--format", "json",
     ],
+    "score-haiphong-ward-2025.json": [
+        "score", "-m", "haiphong-ward-2025", "haiphong-ward-2025.csv", "--format", "json",
+    ],
     "survey-illustrative-district.json": [
         "survey", "-m", "illustrative-district", "survey-illustrative-district.csv", "--format", "json",
     ],

@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 from typing import Any, NoReturn
 
 from parindex._version import __version__
-from parindex.cli import catalogue, commands, score, simulate, survey
+from parindex.cli import catalogue, commands, score, simulate, survey, units
 from parindex.cli.common import (
     EXIT_BROKEN_PIPE,
     EXIT_INTERNAL,
@@ -54,6 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands.register(sub)
     survey.register(sub)
     simulate.register(sub)
+    units.register(sub)
     return parser
 
 

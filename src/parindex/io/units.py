@@ -3,7 +3,9 @@ before and after the merger of 1 July 2025, and the ministries assessed each yea
 
 The data live in ``parindex/data/units/*.yaml`` with their sources; this module only
 reads them (once) and answers questions. Names match exactly (after NFC
-normalisation); fuzzy matching is not done here.
+normalisation); fuzzy matching is not done here (it is
+:func:`parindex.analysis.names.resolve_units`, on the rosters of
+:mod:`parindex.io.rosters`, which also reads communes, wards and departments).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ __all__ = [
     "MERGER_DATE",
     "MinistryRoster",
     "assessed_ministries",
+    "merger_year",
     "province_predecessors",
     "province_successor",
     "provinces",
@@ -109,6 +112,19 @@ def provinces(when: int | dt.date) -> list[AdministrativeUnit]:
         if when >= period[key]:
             chosen = i
     return list(_units(chosen))
+
+
+def merger_year() -> int:
+    """The first evaluation year made on the provinces of the latest merger (read from
+    the data: the latest period's ``first_evaluation_year``).
+
+    Example:
+        >>> import parindex
+        >>> parindex.io.units.merger_year()
+        2025
+    """
+    year: int = _periods()[-1]["first_evaluation_year"]
+    return year
 
 
 def _find(units: tuple[AdministrativeUnit, ...], key: str, what: str) -> AdministrativeUnit:
