@@ -21,6 +21,7 @@ import numpy.typing as npt
 from parindex._text import spelling_clash
 from parindex.errors import InputFormatError, SurveyResponseError
 from parindex.io.survey import RESPONSE_COLUMNS
+from parindex.limits import MAX_SURVEY_ROWS, MAX_UNITS, check_limit
 from parindex.model.questionnaire import DontKnowPolicy, Questionnaire
 
 if TYPE_CHECKING:
@@ -121,7 +122,11 @@ def _lookup(
 
 
 def prepare_responses(
-    responses: pd.DataFrame, q: Questionnaire, dont_know: DontKnowPolicy
+    responses: pd.DataFrame,
+    q: Questionnaire,
+    dont_know: DontKnowPolicy,
+    *,
+    max_rows: int = MAX_SURVEY_ROWS,
 ) -> PreparedResponses:
     """Check tidy responses against the questionnaire and turn them into arrays;
     ``dont_know`` says whether "don't know" answers and blanks are counted (as the
@@ -129,6 +134,9 @@ def prepare_responses(
 
     Raises:
         InputFormatError: not a data frame, a missing column, no rows.
+        LimitExceededError: more than ``max_rows`` rows
+            (:data:`~parindex.limits.MAX_SURVEY_ROWS`) or more than
+            :data:`~parindex.limits.MAX_UNITS` units.
         SurveyResponseError: a bad row (the message names the row, unit, respondent,
             item and value).
 
@@ -157,6 +165,8 @@ def prepare_responses(
         )
     if len(responses) == 0:
         raise InputFormatError("responses: no rows")
+    # Before any per-row array is built (a frame may come straight from Python).
+    check_limit("rows", len(responses), "MAX_SURVEY_ROWS", max_rows, override="max_rows=")
     units = _clean_keys(responses["unit"])
     resp = _clean_keys(responses["respondent"])
     items = _clean_keys(responses["item"])
@@ -189,6 +199,7 @@ def prepare_responses(
     # Units sorted by name; respondents sorted by id within their unit, so that results
     # (and bootstrap draws) do not depend on the order of the rows.
     unit_codes, unit_names = pd.factorize(units, sort=True)
+    check_limit("units", len(unit_names), "MAX_UNITS", MAX_UNITS, where="responses")
     _check_unit_names(units, keys)
     resp_str_codes, resp_names = pd.factorize(resp, sort=True)
     pair_key = unit_codes.astype(np.int64) * len(resp_names) + resp_str_codes

@@ -18,6 +18,12 @@ correlation across draws between the input's drawn points and the unit's rank nu
 and its square, the share of the rank's variance a linear fit on that input explains
 (a first-order estimate; inputs are drawn independently). A negative correlation means
 more points on the input give a better (smaller) rank.
+
+Bounded work: ``draws x units`` is at most :data:`~parindex.limits.MAX_DRAW_CELLS`
+(``max_draw_cells=`` raises it), since every draw's index, rank and band are kept; the
+draws are scored in blocks of bounded size. Random numbers are drawn in fixed stretches
+of draws and the driver sums added up over the same stretches, whatever the block size,
+so a seed gives the same result however the draws are blocked.
 """
 
 from __future__ import annotations
@@ -40,6 +46,7 @@ from parindex.engine.compile import Compiled, compile_methodology
 from parindex.engine.scores import Scores, sheet_columns
 from parindex.errors import InputFormatError, UnknownNodeError, UnknownUnitError
 from parindex.io.uncertainty import uncertainty_from_dict
+from parindex.limits import MAX_DRAW_CELLS, MAX_UNITS, check_limit
 from parindex.model.methodology import Methodology, TiePolicy, ensure_methodology
 from parindex.model.sheet import ScoreSheet
 from parindex.model.uncertainty import UncertainInput, Uncertainty
@@ -49,6 +56,8 @@ __all__ = ["Simulation", "simulate"]
 
 FloatArray = npt.NDArray[np.float64]
 
+# Cells (draws x units x slots) scored at once: bounds a block's working memory
+# (~16 MB an array).
 _CELLS_PER_CHUNK = 2_000_000
 
 
@@ -103,8 +112,9 @@ def _prepare(
             )
         mx = None if math.isnan(c.maxima[s]) else float(c.maxima[s])
         base = np.empty(idx.size)
+        by_unit = {e.unit: e for e in sheet.entries if e.node == item.node}  # one pass
         for k, u in enumerate(idx):
-            entry = next(e for e in sheet.entries if e.unit == units[u] and e.node == item.node)
+            entry = by_unit[units[u]]
             if entry.value is None:
                 raise InputFormatError(
                     f"uncertainty: unit {units[u]!r}, node {item.node!r}: on: measure needs "
@@ -116,15 +126,20 @@ def _prepare(
     return out
 
 
-def _draw_points(p: _Prepared, c: Compiled, rng: np.random.Generator, k: int) -> FloatArray:
+def _noise(p: _Prepared, rng: np.random.Generator, k: int) -> FloatArray:
     n = p.units.size
     spec = p.spec
     if spec.distribution == "normal":
-        noise = rng.normal(0.0, spec.scale, size=(k, n))
-    else:
-        noise = rng.uniform(-spec.scale, spec.scale, size=(k, n))
+        return rng.normal(0.0, spec.scale, size=(k, n))
+    return rng.uniform(-spec.scale, spec.scale, size=(k, n))
+
+
+def _draw_points(p: _Prepared, c: Compiled, noise: FloatArray) -> FloatArray:
+    """The drawn points: base + noise, clipped, through the rule for ``on: measure``
+    (value by value, so any rows of the noise give the same points for those rows)."""
+    k, n = noise.shape
     x = np.clip(p.base[np.newaxis, :] + noise, 0.0, p.upper)
-    if spec.on == "points":
+    if p.spec.on == "points":
         return x
     rule = c.rules[p.slot]
     assert rule is not None
@@ -132,6 +147,70 @@ def _draw_points(p: _Prepared, c: Compiled, rng: np.random.Generator, k: int) ->
         x = np.round(x)
     mx = float(c.maxima[p.slot])
     return rule.points(x.ravel(), mx).reshape(k, n)
+
+
+class _NoiseStream:
+    """The noise of every input, drawn in fixed stretches of ``stretch`` draws (each
+    stretch: every input in turn) and handed out in blocks of any size, so the numbers
+    drawn do not depend on the block size."""
+
+    def __init__(
+        self, prepared: Sequence[_Prepared], rng: np.random.Generator, draws: int, stretch: int
+    ) -> None:
+        self.prepared, self.rng, self.draws, self.stretch = prepared, rng, draws, stretch
+        self.drawn = 0  # draws generated so far
+        self.pos = self.have = 0  # draws of the current stretch handed out, and in it
+        self.buf: list[FloatArray] = []
+
+    def take(self, k: int) -> list[FloatArray]:
+        """The noise of the next ``k`` draws, one (k x units) array an input."""
+        parts: list[list[FloatArray]] = [[] for _ in self.prepared]
+        while k > 0:
+            if self.pos == self.have:  # the stretch is used up: draw the next one
+                n = min(self.stretch, self.draws - self.drawn)
+                self.buf = [_noise(p, self.rng, n) for p in self.prepared]
+                self.drawn, self.pos, self.have = self.drawn + n, 0, n
+            m = min(k, self.have - self.pos)
+            for part, drawn in zip(parts, self.buf, strict=True):
+                part.append(drawn[self.pos : self.pos + m])
+            self.pos, k = self.pos + m, k - m
+        return [x[0] if len(x) == 1 else np.concatenate(x) for x in parts]
+
+
+class _DriverSums:
+    """The sums the drivers are computed from, added up stretch by stretch (the same
+    stretches as the noise), so that they do not depend on the block size either."""
+
+    def __init__(self, n_inputs: int, n_units: int, draws: int, stretch: int) -> None:
+        self.draws, self.stretch, self.done = draws, stretch, 0
+        size = min(stretch, draws)
+        self.x, self.r = np.empty((size, n_inputs)), np.empty((size, n_units))
+        self.fill = 0
+        self.sx, self.sxx = np.zeros(n_inputs), np.zeros(n_inputs)
+        self.sy, self.syy = np.zeros(n_units), np.zeros(n_units)
+        self.sxy, self.count = np.zeros((n_inputs, n_units)), np.zeros(n_units)
+
+    def add(self, x: FloatArray, r: FloatArray) -> None:
+        at = 0
+        while at < len(x):
+            end = min(self.stretch, self.draws - self.done)  # this stretch's length
+            m = min(len(x) - at, end - self.fill)
+            self.x[self.fill : self.fill + m] = x[at : at + m]
+            self.r[self.fill : self.fill + m] = r[at : at + m]
+            self.fill, at = self.fill + m, at + m
+            if self.fill == end:
+                self._flush(end)
+
+    def _flush(self, n: int) -> None:
+        x, r = self.x[:n], self.r[:n]
+        y = np.nan_to_num(r, nan=0.0)
+        self.sx += x.sum(axis=0)
+        self.sxx += (x * x).sum(axis=0)
+        self.sy += y.sum(axis=0)
+        self.syy += (y * y).sum(axis=0)
+        self.sxy += x.T @ y
+        self.count += (~np.isnan(r)).sum(axis=0)
+        self.done, self.fill = self.done + n, 0
 
 
 @attrs.frozen(eq=False)
@@ -293,12 +372,18 @@ def simulate(
     ties: TiePolicy | None = None,
     year: int | None = None,
     progress: Callable[[int, int], None] | None = None,
+    max_draw_cells: int = MAX_DRAW_CELLS,
+    block_draws: int | None = None,
 ) -> Simulation:
     """Monte Carlo over uncertain inputs: rank distribution, band probabilities and
-    rank drivers for every unit. Seeded (``numpy.random.default_rng(seed)``) and
-    reproducible; the sheet is not modified.
+    rank drivers for every unit. Seeded (``numpy.random.default_rng(seed)``, ``seed``
+    a whole number >= 0 or ``None``) and reproducible; the sheet is not modified.
 
-    ``progress(done, total)`` is called after each chunk of draws.
+    ``progress(done, total)`` is called after each block of draws. ``draws x units``
+    may be at most ``max_draw_cells`` (:data:`~parindex.limits.MAX_DRAW_CELLS`; the
+    result keeps 24 bytes a cell), else :class:`~parindex.errors.LimitExceededError`.
+    ``block_draws``: draws scored together (default, and at most: as many as fit the
+    working-memory bound); the result does not depend on it.
 
     Example:
         >>> import parindex
@@ -308,14 +393,34 @@ def simulate(
         >>> b = parindex.simulate("binhduong-district-2017", sheet, spec, draws=200, seed=7)
         >>> bool((a.ranks == b.ranks).all())
         True
+        >>> parindex.simulate("binhduong-district-2017", sheet, spec, draws=10**9)
+        Traceback (most recent call last):
+        ...
+        parindex.errors.LimitExceededError: 9000000000 draws x units is more than the limit MAX_DRAW_CELLS = 40000000; pass max_draw_cells= to raise it
     """
     m = ensure_methodology(methodology)
+    for name, value, least in (("draws", draws, 1), ("seed", seed, 0)):
+        if value is None and name == "seed":
+            continue
+        if isinstance(value, bool) or not isinstance(value, int) or value < least:
+            raise InputFormatError(f"{name} must be a whole number >= {least}, got {value!r}")
+    if block_draws is not None and (
+        isinstance(block_draws, bool) or not isinstance(block_draws, int) or block_draws < 1
+    ):
+        raise InputFormatError(f"block_draws must be a whole number >= 1, got {block_draws!r}")
     if isinstance(sheet, pd.DataFrame):
         sheet = ScoreSheet.from_frame(sheet)
+    # Before anything is scored or allocated: the kept arrays are draws x units.
+    check_limit("units", len(sheet.units), "MAX_UNITS", MAX_UNITS)
+    check_limit(
+        "draws x units",
+        draws * len(sheet.units),
+        "MAX_DRAW_CELLS",
+        max_draw_cells,
+        override="max_draw_cells=",
+    )
     if not isinstance(uncertainty, Uncertainty):
         uncertainty = uncertainty_from_dict(uncertainty)
-    if isinstance(draws, bool) or not isinstance(draws, int) or draws < 1:
-        raise InputFormatError(f"draws must be a whole number >= 1, got {draws!r}")
     c = compile_methodology(m)
     cols = sheet_columns(sheet)
     dense = dense_columns(c, cols, rate_scale=rate_scale)
@@ -332,31 +437,28 @@ def simulate(
     prepared = _prepare(c, sheet, dense, uncertainty, rate_scale)
 
     n_units, size = dense.given.shape
-    # Chunks bound memory and give about 20 progress updates on long runs.
-    chunk = max(1, min(draws, _CELLS_PER_CHUNK // max(1, n_units * size)))
-    chunk = min(chunk, max(500, -(-draws // 20)))
-    rng = np.random.default_rng(seed)
+    # The stretch of draws the random numbers and driver sums go by: bounded memory,
+    # about 20 progress updates on long runs. Blocks are scored at most this many.
+    fits = max(1, min(draws, _CELLS_PER_CHUNK // max(1, n_units * size)))
+    stretch = min(fits, max(500, -(-draws // 20)))
+    block = stretch if block_draws is None else min(block_draws, fits)
+    noise = _NoiseStream(prepared, np.random.default_rng(seed), draws, stretch)
     total = c.total_slot
     all_index = np.empty((draws, n_units))
     all_ranks = np.empty((draws, n_units))
     all_bands = np.empty((draws, n_units), dtype=np.intp)
     n_inputs = sum(p.units.size for p in prepared)
-    sx = np.zeros(n_inputs)
-    sxx = np.zeros(n_inputs)
-    sy = np.zeros(n_units)
-    syy = np.zeros(n_units)
-    sxy = np.zeros((n_inputs, n_units))
-    count = np.zeros(n_units)
+    sums = _DriverSums(n_inputs, n_units, draws, stretch)
     done = 0
     while done < draws:
-        k = min(chunk, draws - done)
+        k = min(block, draws - done)
         # Column-major (draws x units) rows: the engine sums one slot column at a time.
         flat = np.empty((k * n_units, size), order="F")
         for s in range(size):
             flat[:, s] = np.tile(dense.given[:, s], k)
         drawn = []
-        for p in prepared:
-            x = _draw_points(p, c, rng, k)
+        for p, p_noise in zip(prepared, noise.take(k), strict=True):
+            x = _draw_points(p, c, p_noise)
             rows = (np.arange(k)[:, np.newaxis] * n_units + p.units[np.newaxis, :]).ravel()
             flat[rows, p.slot] = x.ravel()
             drawn.append(x)
@@ -385,20 +487,14 @@ def simulate(
         all_ranks[done : done + k] = r
         all_bands[done : done + k] = band_codes(keys, bands)
         if n_inputs:
-            x = np.concatenate(drawn, axis=1)
-            y = np.nan_to_num(r, nan=0.0)
-            valid = ~np.isnan(r)
-            sx += x.sum(axis=0)
-            sxx += (x * x).sum(axis=0)
-            sy += y.sum(axis=0)
-            syy += (y * y).sum(axis=0)
-            sxy += x.T @ y
-            count += valid.sum(axis=0)
+            sums.add(np.concatenate(drawn, axis=1), r)
         done += k
         if progress is not None:
             progress(done, draws)
 
-    drivers = _drivers(prepared, units, draws, sx, sxx, sy, syy, sxy, count)
+    drivers = _drivers(prepared, units, draws, sums)
+    np.round(all_index, 9, out=all_index)
+    all_index += 0.0  # -0.0 -> 0.0
     return Simulation(
         methodology=m,
         units=units,
@@ -407,7 +503,7 @@ def simulate(
         seed=seed,
         ties=tie,
         base=base,
-        index=np.round(all_index, 9) + 0.0,
+        index=all_index,
         ranks=all_ranks,
         band_codes=all_bands,
         band_labels=tuple(b.label for b in bands),
@@ -419,13 +515,9 @@ def _drivers(
     prepared: Sequence[_Prepared],
     units: tuple[str, ...],
     n: int,
-    sx: FloatArray,
-    sxx: FloatArray,
-    sy: FloatArray,
-    syy: FloatArray,
-    sxy: FloatArray,
-    count: FloatArray,
+    sums: _DriverSums,
 ) -> pd.DataFrame:
+    sx, sxx, sy, syy, sxy, count = sums.sx, sums.sxx, sums.sy, sums.syy, sums.sxy, sums.count
     labels = [(units[u], p.spec.node) for p in prepared for u in p.units]
     columns = ["unit", "input_unit", "node", "correlation", "r2"]
     if not labels:

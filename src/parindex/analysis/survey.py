@@ -29,6 +29,8 @@ import numpy.typing as npt
 
 from parindex._numbers import fraction_to_percent, snap_array
 from parindex.analysis.responses import PreparedResponses, prepare_responses
+from parindex.errors import InputFormatError
+from parindex.limits import MAX_DRAW_CELLS, MAX_SURVEY_ROWS, check_limit
 from parindex.model.methodology import Methodology
 from parindex.model.questionnaire import DontKnowPolicy, Questionnaire, check_dont_know
 from parindex.model.sheet import ScoreEntry, ScoreSheet
@@ -137,10 +139,18 @@ class SurveyResult:
             True
         """
         if isinstance(replicates, bool) or not isinstance(replicates, int) or replicates < 2:
-            raise ValueError(f"replicates must be a whole number >= 2, got {replicates!r}")
+            raise InputFormatError(f"replicates must be a whole number >= 2, got {replicates!r}")
         if not 0 < confidence < 1:
-            raise ValueError(f"confidence must lie strictly between 0 and 1, got {confidence!r}")
+            raise InputFormatError(
+                f"confidence must lie strictly between 0 and 1, got {confidence!r}"
+            )
+        if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+            raise InputFormatError(f"seed must be a whole number >= 0, got {seed!r}")
         p = self._prep
+        # Replicates x units is the work, as draws x units is for a simulation.
+        check_limit(
+            "replicates x units", replicates * len(p.units), "MAX_DRAW_CELLS", MAX_DRAW_CELLS
+        )
         rng = np.random.default_rng(seed)
         n_t, n_g = len(p.targets), len(p.groups)
         out_se, out_lo, out_hi = [], [], []
@@ -274,6 +284,7 @@ def aggregate_survey(
     methodology: Methodology,
     policy: str | ConversionPolicy | PolicyFunction | None = None,
     dont_know: DontKnowPolicy | None = None,
+    max_rows: int = MAX_SURVEY_ROWS,
 ) -> SurveyResult:
     """Aggregate tidy survey responses into survey points per unit and target.
 
@@ -296,6 +307,9 @@ def aggregate_survey(
             name, a :class:`~parindex.rules.conversion.ConversionPolicy` or a callable
             taking :class:`~parindex.rules.conversion.SurveyStats`.
         dont_know: override the questionnaire's "don't know" policy.
+        max_rows: the most rows taken (:data:`~parindex.limits.MAX_SURVEY_ROWS`);
+            more is a :class:`~parindex.errors.LimitExceededError`, told before any
+            per-row array is built.
 
     Raises:
         SurveyResponseError: an answer outside its scale, an unknown item or group, a
@@ -329,7 +343,7 @@ def aggregate_survey(
     policies = {
         t: override if override is not None else get_policy(q.policy_for(t)) for t in q.targets
     }
-    p = prepare_responses(responses, q, dk)
+    p = prepare_responses(responses, q, dk, max_rows=max_rows)
     n_u, n_g, n_t = len(p.units), len(p.groups), len(p.targets)
     maxima = np.array([q.max_points_of(m, t) for t in p.targets], dtype=np.float64)
 

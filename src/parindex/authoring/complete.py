@@ -38,20 +38,23 @@ Compact rule syntax
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 import attrs
 
 from parindex._numbers import TOLERANCE
+from parindex._text import unneutralize_cell
 from parindex.errors import InputFormatError, MethodologyError
 from parindex.io.components import score_components
-from parindex.io.safe import MAX_FILE_BYTES, read_text_file
+from parindex.io.excel import read_worksheet_values
+from parindex.io.safe import read_text_file
 from parindex.model.methodology import (
     Method,
     Methodology,
@@ -72,6 +75,7 @@ __all__ = [
     "parse_rule",
 ]
 
+_Table = Mapping[str, Mapping[str, str]]
 _TREE_KEYS = ("fields", "criteria", "sub_criteria")
 _COLUMNS = ("id", "name_vi", "name_en", "max_points", "method", "rule")
 # Other spellings of a column: the specified table (id, name, maximum, method, rule)
@@ -223,26 +227,14 @@ def load_methodology_table(source: str | Path | pd.DataFrame) -> pd.DataFrame:
         path = Path(source)
         name = str(path)
         if path.suffix.casefold() in (".xlsx", ".xlsm"):
-            try:
-                size = path.stat().st_size
-            except OSError as err:
-                raise InputFormatError(f"{path}: cannot read file ({err.strerror})") from err
-            if size > MAX_FILE_BYTES:
-                raise InputFormatError(f"{path}: file is {size} bytes, over the limit")
-            try:
-                frame = pd.read_excel(path, dtype=str, engine="openpyxl")
-            except ImportError as err:
-                raise InputFormatError(
-                    f"{path}: reading Excel needs openpyxl (pip install openpyxl)"
-                ) from err
-            except (ValueError, KeyError, OSError) as err:
-                raise InputFormatError(f"{path}: cannot read the workbook ({err})") from err
+            frame = _worksheet_frame(read_worksheet_values(path))  # bounded and checked
         else:
             text = read_text_file(path)
             try:
                 frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
             except (pd.errors.ParserError, pd.errors.EmptyDataError) as err:
                 raise InputFormatError(f"{path}: invalid CSV ({err})") from None
+            frame = frame.map(unneutralize_cell)  # a leading ' parindex added goes
     frame.columns = [str(c).strip().casefold() for c in frame.columns]
     if "id" not in frame.columns:
         raise InputFormatError(f"{name}: needs an 'id' column (columns: {', '.join(_COLUMNS)})")
@@ -267,6 +259,24 @@ def load_methodology_table(source: str | Path | pd.DataFrame) -> pd.DataFrame:
     if dupes:
         raise InputFormatError(f"{name}: id {dupes[0]!r} appears twice")
     return frame.reset_index(drop=True)
+
+
+def _worksheet_frame(rows: list[tuple[object, ...]]) -> pd.DataFrame:
+    """A worksheet's rows as ``pandas.read_excel(dtype=str)`` reads them: by the same
+    parser rules (header row, blank rows, missing-value words), whole numbers without a
+    decimal point, the rows after the last one holding a value left out."""
+    import pandas as pd
+
+    def text(v: object) -> object:
+        return int(v) if isinstance(v, float) and v.is_integer() else ("" if v is None else v)
+
+    n = max((i + 1 for i, row in enumerate(rows) if any(v is not None for v in row)), default=0)
+    buf = io.StringIO()
+    csv.writer(buf).writerows([[text(v) for v in row] for row in rows[:n]])
+    try:
+        return pd.read_csv(io.StringIO(buf.getvalue()), dtype=str)
+    except pd.errors.EmptyDataError:  # no cell holds anything
+        return pd.DataFrame()
 
 
 # --------------------------------------------------------------------------- comparing
@@ -358,6 +368,7 @@ def compare_with_skeleton(skeleton: Methodology, table: pd.DataFrame) -> list[Di
     """
     table = load_methodology_table(table)
     rows, comps, total = _rows(table)
+    children, grandchildren = _by_ancestor(rows, 1), _by_ancestor(rows, 2)
     out: list[Disagreement] = []
     known_total = skeleton.total_max
     if total is not None and known_total is not None and abs(total - known_total) > TOLERANCE:
@@ -374,12 +385,7 @@ def compare_with_skeleton(skeleton: Methodology, table: pd.DataFrame) -> list[Di
             and abs(got - node.max_points) > TOLERANCE
         ):
             out.append(Disagreement(node.id, "max_points", node.max_points, got))
-        kids = [k for k in rows if k.rsplit(".", 1)[0] == node.id and "." in k]
-        grand = [
-            k
-            for k in rows
-            if k.count(".") == node.id.count(".") + 2 and k.startswith(node.id + ".")
-        ]
+        kids, grand = children.get(node.id, []), grandchildren.get(node.id, [])
         for kind, listed in (
             ("criteria", kids),
             ("sub_criteria", grand if node.id.count(".") == 0 else kids),
@@ -402,7 +408,8 @@ def compare_with_skeleton(skeleton: Methodology, table: pd.DataFrame) -> list[Di
             and abs(got_c - comp.max_points) > TOLERANCE
         ):
             out.append(Disagreement(f"component:{comp.id}", "max_points", comp.max_points, got_c))
-    leaves = [k for k in rows if not any(o.startswith(k + ".") for o in rows)]
+    inner = {k.rsplit(".", n)[0] for k in rows for n in range(1, k.count(".") + 1)}
+    leaves = [k for k in rows if k not in inner]
     by_method: dict[str, float] = {}
     all_known = True
     for leaf in leaves:
@@ -429,16 +436,25 @@ def compare_with_skeleton(skeleton: Methodology, table: pd.DataFrame) -> list[Di
 # --------------------------------------------------------------------------- building
 
 
+def _by_ancestor(ids: Iterable[str], up: int) -> dict[str, list[str]]:
+    """Ids by their ancestor ``up`` levels above (in one pass, not one scan a node)."""
+    out: dict[str, list[str]] = {}
+    for k in ids:
+        if k.count(".") >= up:
+            out.setdefault(k.rsplit(".", up)[0], []).append(k)
+    return out
+
+
 def _natural(node_id: str) -> list[tuple[int, int | str]]:
     return [(0, int(p)) if p.isdigit() else (1, p) for p in node_id.split(".")]
 
 
 def _build_node(
-    node_id: str, rows: Mapping[str, Mapping[str, str]], skel: Methodology, keep_counts: bool
+    node_id: str, rows: _Table, children: Mapping[str, list[str]], skel: Methodology, keep: bool
 ) -> Node:
     row = rows[node_id]
     old = skel.node(node_id) if skel.has_node(node_id) else None
-    kids = sorted((k for k in rows if "." in k and k.rsplit(".", 1)[0] == node_id), key=_natural)
+    kids = sorted(children.get(node_id, ()), key=_natural)
     method_cell = row["method"].casefold()
     method = _METHODS.get(method_cell) if method_cell else None
     if method_cell and method is None:
@@ -453,8 +469,8 @@ def _build_node(
         max_points=_num(row["max_points"], node_id),
         method=method,
         rule=parse_rule(row["rule"], node=node_id),
-        children=tuple(_build_node(k, rows, skel, keep_counts) for k in kids),
-        counts=dict(old.counts) if old and keep_counts else {},
+        children=tuple(_build_node(k, rows, children, skel, keep) for k in kids),
+        counts=dict(old.counts) if old and keep else {},
         source="table",
         note=old.note if old else "",
     )
@@ -535,7 +551,8 @@ def complete_methodology(
             raise MethodologyError(
                 f"node {k}: its parent {k.rsplit('.', 1)[0]!r} is not in the table", node=k
             )
-    tree = tuple(_build_node(k, rows, skeleton, not problems) for k in tops)
+    children = _by_ancestor(rows, 1)
+    tree = tuple(_build_node(k, rows, children, skeleton, not problems) for k in tops)
     components = tuple(
         ScoreComponent(
             id=c.id,

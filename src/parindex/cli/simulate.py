@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 import numpy as np
 
 from parindex._numbers import round_half_up
+from parindex.limits import MAX_DRAW_CELLS
 
 if TYPE_CHECKING:
     from parindex.analysis.simulate import Simulation
@@ -144,6 +145,7 @@ def _cmd_simulate(args: argparse.Namespace, out: TextIO) -> int:
         ties=args.ties,
         year=year,
         progress=bar,
+        max_draw_cells=args.max_draw_cells,
     )
     if args.format == "json":
         out.write(json.dumps(_document(sim), ensure_ascii=False, indent=2, allow_nan=False) + "\n")
@@ -154,14 +156,23 @@ def _cmd_simulate(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
-def _positive_int(text: str) -> int:
+def _whole(text: str, least: int) -> int:
     try:
         value = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be >= 1, got {value}")
+    if value < least:
+        raise argparse.ArgumentTypeError(f"must be >= {least}, got {value}")
     return value
+
+
+def _positive_int(text: str) -> int:
+    return _whole(text, 1)
+
+
+def _seed(text: str) -> int:
+    # numpy takes seeds >= 0 only; said here, the error names --seed (exit 2).
+    return _whole(text, 0)
 
 
 def register(sub: Any) -> None:
@@ -176,7 +187,17 @@ def register(sub: Any) -> None:
         "--uncertainty", "-u", required=True, help="YAML or JSON spec of the uncertain inputs"
     )
     p.add_argument("--draws", "-n", type=_positive_int, default=1000)
-    p.add_argument("--seed", type=int, default=None, help="seed for reproducible draws")
+    p.add_argument(
+        "--seed", type=_seed, default=None, help="seed for reproducible draws (a whole number >= 0)"
+    )
+    p.add_argument(
+        "--max-draw-cells",
+        type=_positive_int,
+        default=MAX_DRAW_CELLS,
+        metavar="N",
+        help=f"refuse more than N draws x units (default {MAX_DRAW_CELLS:,}; the result "
+        "keeps 24 bytes a cell)",
+    )
     p.add_argument("--format", choices=("table", "csv", "json"), default="table")
     p.add_argument("--input-format", choices=("csv", "json"), default=None)
     p.add_argument("--ties", choices=("min", "dense", "average", "first", "max"), default=None)

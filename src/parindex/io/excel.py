@@ -16,28 +16,52 @@ A worksheet named ``parindex`` holds the settings: the methodology's id and whet
 text numbers use a decimal comma (``decimal_comma: yes`` reads ``"87,82"`` as 87.82).
 Numbers typed as numbers are read as they are; a percentage-formatted cell (``97%``)
 is read as the rate 97 %.
+
+Text is written as string cells, never formulas, with a leading ``'`` where a spreadsheet
+would run it (stripped again when read). Every workbook read passes :func:`check_workbook`
+and the bounds of :mod:`parindex.limits`; a malformed part is an error naming the part.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import math
+import xml.parsers.expat
 import zipfile
+import zlib
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Literal
 
-from parindex.errors import InputFormatError
+from parindex._text import neutralize_cell, unneutralize_cell
+from parindex.errors import InputFormatError, LimitExceededError, ParIndexError
 from parindex.io.safe import MAX_FILE_BYTES
+from parindex.limits import (
+    MAX_UNPACKED_BYTES,
+    MAX_WORKSHEET_COLUMNS,
+    MAX_WORKSHEET_ROWS,
+    MAX_WORKSHEETS,
+    check_limit,
+)
 from parindex.model.methodology import Methodology
 from parindex.model.sheet import ScoreEntry, ScoreSheet, entries_from_rows
 
-__all__ = ["EXCEL_COLUMNS", "load_excel_sheet", "write_excel_template"]
+__all__ = [
+    "EXCEL_COLUMNS",
+    "check_workbook",
+    "load_excel_sheet",
+    "read_worksheet_values",
+    "write_excel_template",
+]
 
 FORMAT = "parindex-sheet/1"
 SETTINGS_SHEET = "parindex"
 _KEY_ROW, _FIRST_ROW = 6, 7
-_MAX_ROWS, _MAX_SHEETS = 50_000, 500
+# What a broken part raises as openpyxl reads it: malformed XML (SyntaxError: the
+# ParseError of ElementTree or lxml), a corrupt member, content openpyxl cannot read.
+_CORRUPT = (SyntaxError, zipfile.BadZipFile, zlib.error, EOFError)
+_BROKEN = (*_CORRUPT, KeyError, ValueError, TypeError, IndexError, AttributeError)
 
 EXCEL_COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("id", "Mã", "ID"),
@@ -55,10 +79,10 @@ EXCEL_COLUMNS: tuple[tuple[str, str, str], ...] = (
 )
 """Columns of a unit worksheet: (key, Vietnamese header, English header)."""
 
+_NOT_OFFICIAL = "KHÔNG CHÍNH THỨC / NOT OFFICIAL: illustration only"
+_ERROR_CODES = frozenset({"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A"})
 _INPUT_KEYS = ("self_points", "appraised_points", "value", "na", "evidence", "note")
 _POINTS_KEYS = ("self_points", "appraised_points")
-_MAX_UNPACKED_BYTES = 64 * 1024 * 1024
-"""A workbook's parts may unpack to this much at most (the file itself: MAX_FILE_BYTES)."""
 _STATES = {"hidden": "hidden", "veryHidden": "very hidden (only the VBA editor unhides it)"}
 _NA_WORDS = frozenset({"x", "na", "n/a", "kps", "không phát sinh", "khong phat sinh"})
 _YES_WORDS = frozenset({"yes", "có", "co", "true", "1", "x"})
@@ -95,6 +119,8 @@ def write_excel_template(
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.worksheet.datavalidation import DataValidation
 
+    # One worksheet a unit: no more than the reader reads back.
+    check_limit("units (one worksheet each)", len(units), "MAX_WORKSHEETS", MAX_WORKSHEETS)
     wb = openpyxl.Workbook()
     first = wb.active
     names = list(units) or [""]
@@ -104,21 +130,25 @@ def write_excel_template(
     for i, unit in enumerate(names):
         ws = first if i == 0 else wb.create_sheet()
         ws.title = _sheet_title(unit, i, {w.title for w in wb.worksheets if w is not ws})
-        ws["A1"] = FORMAT
-        ws["B1"] = f"{methodology.name_vi} / {methodology.name_en}"
-        ws["A2"], ws["B2"] = "Đơn vị / Unit", unit or None
-        ws["A3"], ws["B3"] = "Nhóm / Group", None
-        ws["A4"], ws["B4"] = "Bộ chỉ số / Methodology", methodology.id
-        if not methodology.official:
-            ws["C4"] = "KHÔNG CHÍNH THỨC / NOT OFFICIAL: illustration only"
+        for ref, value in (
+            ("A1", FORMAT),
+            ("B1", f"{methodology.name_vi} / {methodology.name_en}"),
+            ("A2", "Đơn vị / Unit"),
+            ("B2", unit or None),
+            ("A3", "Nhóm / Group"),
+            ("A4", "Bộ chỉ số / Methodology"),
+            ("B4", methodology.id),
+            ("C4", None if methodology.official else _NOT_OFFICIAL),
+        ):
+            _put(ws[ref], value)
         for cell in ("A2", "A3", "A4"):
             ws[cell].font = bold
         ws["B2"].fill = ws["B3"].fill = fill
         for col, (key, vi, en) in enumerate(EXCEL_COLUMNS, start=1):
-            ws.cell(row=_KEY_ROW - 1, column=col, value=f"{vi} / {en}").font = bold
+            _put(ws.cell(row=_KEY_ROW - 1, column=col), f"{vi} / {en}").font = bold
             ws.cell(row=_KEY_ROW - 1, column=col).fill = head_fill
             ws.cell(row=_KEY_ROW - 1, column=col).alignment = Alignment(wrap_text=True)
-            ws.cell(row=_KEY_ROW, column=col, value=key)
+            _put(ws.cell(row=_KEY_ROW, column=col), key)
         ws.row_dimensions[_KEY_ROW].hidden = True
         row = _FIRST_ROW
         for node in methodology.nodes():
@@ -135,7 +165,7 @@ def write_excel_template(
             _write_row(ws, row, cells, bold=depth == 0, indent=depth, fill=fill)
             row += 1
         if methodology.components:
-            ws.cell(row=row, column=2, value="Điểm thành phần / Score components").font = bold
+            _put(ws.cell(row=row, column=2), "Điểm thành phần / Score components").font = bold
             row += 1
             for comp in methodology.components:
                 cells = {
@@ -167,10 +197,24 @@ def write_excel_template(
     ]
     for r, values in enumerate(rows, start=1):
         for c, v in enumerate(values, start=1):
-            settings.cell(row=r, column=c, value=v)
+            _put(settings.cell(row=r, column=c), v)
     out = Path(path)
     wb.save(out)
     return out
+
+
+def _put(cell: Any, value: object) -> Any:
+    """Write ``value`` into ``cell``; text always as a string cell (never a formula or
+    an error code), neutralised so that no spreadsheet runs it (OWASP CSV injection)."""
+    if not isinstance(value, str) or not value:
+        cell.value = None if value == "" else value  # no empty text cell
+        return cell
+    try:
+        cell.value = neutralize_cell(value)
+    except Exception:  # openpyxl's IllegalCharacterError
+        raise InputFormatError(f"{value!r}: a workbook cannot hold control characters") from None
+    cell.data_type = "s"
+    return cell
 
 
 def _letter(columns: Sequence[tuple[str, str, str]], key: str) -> str:
@@ -185,7 +229,7 @@ def _write_row(
     from openpyxl.styles import Alignment, Font
 
     for col, (key, _, _) in enumerate(EXCEL_COLUMNS, start=1):
-        cell = ws.cell(row=row, column=col, value=cells.get(key))
+        cell = _put(ws.cell(row=row, column=col), cells.get(key))
         if key in _INPUT_KEYS:
             cell.fill = fill
         if key == "name_vi":
@@ -197,7 +241,9 @@ def _write_row(
 
 def _sheet_title(unit: str, i: int, taken: set[str]) -> str:
     bad = set("[]:*?/\\")
-    base = "".join("_" if ch in bad else ch for ch in unit).strip()[:28] or f"Phiếu {i + 1}"
+    # Excel refuses a title with an apostrophe first or last, or a control character.
+    base = "".join("_" if ch in bad or not ch.isprintable() else ch for ch in unit)
+    base = base.strip().strip("'").strip()[:28] or f"Phiếu {i + 1}"
     title, n = base, 2
     while title in taken or title == SETTINGS_SHEET:
         title, n = f"{base[:26]} {n}", n + 1
@@ -212,7 +258,7 @@ def _text(v: object) -> str | None:
         return None
     if isinstance(v, float) and v.is_integer():
         v = int(v)
-    s = str(v).strip()
+    s = (unneutralize_cell(v) if isinstance(v, str) else str(v)).strip()
     return s or None
 
 
@@ -223,7 +269,7 @@ def _settings(wb: Any) -> dict[str, str]:
     for row in wb[SETTINGS_SHEET].iter_rows(min_row=1, max_row=50, max_col=2, values_only=True):
         key, value = (*row, None, None)[:2]
         if isinstance(key, str) and key.strip():
-            out[key.strip().casefold()] = "" if value is None else str(value).strip()
+            out[key.strip().casefold()] = _text(value) or ""
     return out
 
 
@@ -238,6 +284,8 @@ def _declared_decimal_comma(settings: Mapping[str, str], where: str) -> bool:
 
 def _cell_value(cell: Any, where: str, key: str) -> object:
     v = cell.value
+    if isinstance(v, str):
+        v = unneutralize_cell(v)
     if isinstance(v, dt.datetime | dt.date | dt.time | dt.timedelta):
         raise InputFormatError(
             f"{where}: {key} {v!r} is a date or time; Excel may have turned a number such as "
@@ -260,18 +308,61 @@ def _cell_value(cell: Any, where: str, key: str) -> object:
     return v
 
 
-def _check_unpacked_size(path: Path) -> None:
-    """Refuse a workbook whose parts unpack to more than the limit (a zip bomb)."""
+def check_workbook(path: str | Path, *, max_unpacked_bytes: int = MAX_UNPACKED_BYTES) -> Path:
+    """Check an .xlsx file before any of it is parsed (every workbook read passes here):
+    it exists, is at most ``MAX_FILE_BYTES`` long, and its parts unpack to at most
+    ``max_unpacked_bytes`` (:class:`~parindex.errors.LimitExceededError` naming
+    ``MAX_UNPACKED_BYTES`` otherwise: a zip bomb stops here). Returns the path.
+
+    Example:
+        >>> import parindex, tempfile, pathlib
+        >>> from parindex.io.excel import check_workbook
+        >>> with tempfile.TemporaryDirectory() as tmp:
+        ...     path = parindex.write_excel_template(
+        ...         parindex.get_methodology("province-2017"), pathlib.Path(tmp) / "s.xlsx")
+        ...     check_workbook(path, max_unpacked_bytes=1000)
+        Traceback (most recent call last):
+        ...
+        parindex.errors.LimitExceededError: .../s.xlsx: the workbook unpacks to ... bytes, over the limit MAX_UNPACKED_BYTES = 1000; pass max_unpacked_bytes= to raise it
+    """
+    p = Path(path)
     try:
-        with zipfile.ZipFile(path) as archive:
+        size = p.stat().st_size
+    except OSError as err:
+        raise InputFormatError(f"{p}: cannot read file ({err.strerror or err})") from err
+    if size > MAX_FILE_BYTES:
+        raise InputFormatError(f"{p}: file is {size} bytes, over the limit of {MAX_FILE_BYTES}")
+    try:
+        with zipfile.ZipFile(p) as archive:
+            # The declared sizes bound what is read: zipfile stops each member there.
             unpacked = sum(info.file_size for info in archive.infolist())
-    except (zipfile.BadZipFile, OSError):
-        return  # not a zip: openpyxl's own error names the problem
-    if unpacked > _MAX_UNPACKED_BYTES:
-        raise InputFormatError(
-            f"{path}: the workbook unpacks to {unpacked} bytes, over the limit of "
-            f"{_MAX_UNPACKED_BYTES}"
+    except (zipfile.BadZipFile, OSError):  # not a zip: openpyxl's own error names it
+        return p
+    if unpacked > max_unpacked_bytes:
+        raise LimitExceededError(
+            f"{p}: the workbook unpacks to {unpacked} bytes, over the limit "
+            f"MAX_UNPACKED_BYTES = {max_unpacked_bytes}; pass max_unpacked_bytes= to raise it",
+            limit="MAX_UNPACKED_BYTES",
+            value=unpacked,
+            maximum=max_unpacked_bytes,
         )
+    return p
+
+
+def _broken(path: Path, err: BaseException, where: str) -> InputFormatError:
+    """The error for a workbook that cannot be read, naming the file and, for malformed
+    XML, the first part expat refuses (no tree is built, so memory stays small)."""
+    detail = " ".join(f"{type(err).__name__}: {err}".split())
+    with contextlib.suppress(*_CORRUPT, OSError), zipfile.ZipFile(path) as archive:
+        for info in archive.infolist() if isinstance(err, SyntaxError) else ():
+            try:
+                if info.filename.endswith((".xml", ".rels")):
+                    with archive.open(info) as member:
+                        xml.parsers.expat.ParserCreate().ParseFile(member)
+            except xml.parsers.expat.ExpatError as bad:
+                detail = f"part {info.filename} is not well-formed XML: {bad}"
+                break
+    return InputFormatError(f"{path}: not a readable .xlsx workbook ({where}{detail})")
 
 
 def _is_marker(cell: object) -> bool:
@@ -286,6 +377,7 @@ def load_excel_sheet(
     decimal_comma: bool | None = None,
     points_from: Literal["appraisal", "self"] = "appraisal",
     collect_all: bool = False,
+    max_unpacked_bytes: int = MAX_UNPACKED_BYTES,
 ) -> ScoreSheet:
     """Read a filled-in Excel score sheet (written by :func:`write_excel_template`).
 
@@ -297,7 +389,8 @@ def load_excel_sheet(
 
     ``decimal_comma``: ``True`` reads text numbers such as ``"87,82"`` as 87.82;
     ``False`` refuses them as ambiguous; ``None`` (default) follows the workbook's
-    ``decimal_comma`` setting.
+    ``decimal_comma`` setting. ``max_unpacked_bytes`` raises the bound on what the
+    workbook may unpack to (see :func:`check_workbook`).
 
     Example:
         >>> import parindex, tempfile, pathlib, openpyxl
@@ -311,34 +404,22 @@ def load_excel_sheet(
         ...     parindex.load_excel_sheet(path).to_records()
         [{'unit': 'Đắk Lắk', 'node': '1', 'points': 5.5, 'appraised_points': 5.5}]
     """
-    openpyxl = _openpyxl()
-    p = Path(path)
-    try:
-        size = p.stat().st_size
-    except OSError as err:
-        raise InputFormatError(f"{p}: cannot read file ({err.strerror or err})") from err
-    if size > MAX_FILE_BYTES:
-        raise InputFormatError(f"{p}: file is {size} bytes, over the limit of {MAX_FILE_BYTES}")
-    _check_unpacked_size(p)
-    try:
-        wb = openpyxl.load_workbook(p, read_only=True, data_only=True)
-        # Read again with the formulas: a formula without a saved result (a sheet filled
-        # in by a program, never opened in Excel) has no value and would read as blank.
-        formulas = openpyxl.load_workbook(p, read_only=True, data_only=False)
-    except Exception as err:  # openpyxl raises many kinds for a broken file
-        raise InputFormatError(
-            f"{p}: not a readable .xlsx workbook ({type(err).__name__}: {err})"
-        ) from None
+    p = check_workbook(path, max_unpacked_bytes=max_unpacked_bytes)
+    # Read twice, the second time with the formulas: a formula without a saved result (a
+    # sheet filled in by a program, never opened in Excel) would read as blank.
+    wb, formulas = _open(p, data_only=True), _open(p, data_only=False)
+    where = "the settings worksheet"
     try:
         settings = _settings(wb)
         if decimal_comma is None:
             decimal_comma = _declared_decimal_comma(settings, str(p))
         records: list[tuple[str, dict[str, Any]]] = []
         sheets = [ws for ws in wb.worksheets if ws.title != SETTINGS_SHEET]
-        if len(sheets) > _MAX_SHEETS:
-            raise InputFormatError(f"{p}: more than {_MAX_SHEETS} worksheets")
+        check_limit("worksheets", len(sheets), "MAX_WORKSHEETS", MAX_WORKSHEETS, where=str(p))
+        where = "cell A1 of a worksheet"
         unit_sheets = [ws for ws in sheets if _is_marker(ws["A1"].value)]
         for ws in unit_sheets:
+            where = f"worksheet {ws.title!r}"
             if ws.sheet_state != "visible":
                 # Read, a hidden unit is easy to miss when the workbook is checked by
                 # eye; skipped, its points would be lost without a word.
@@ -349,6 +430,10 @@ def load_excel_sheet(
                 )
             records.extend(_worksheet_records(ws, formulas[ws.title], p, points_from))
         found = list(wb.sheetnames)
+    except ParIndexError:
+        raise
+    except _BROKEN as err:
+        raise _broken(p, err, f"{where}: ") from None
     finally:
         wb.close()
         formulas.close()
@@ -368,7 +453,62 @@ def load_excel_sheet(
     entries: list[ScoreEntry] = entries_from_rows(
         records, decimal_comma=decimal_comma, collect_all=collect_all
     )
-    return ScoreSheet(entries)
+    # The template records its methodology: scoring the sheet under another is refused.
+    return ScoreSheet(entries, methodology=settings.get("methodology") or None)
+
+
+def _open(path: Path, *, data_only: bool) -> Any:
+    """The workbook, read only (rows are parsed as they are read)."""
+    try:
+        return _openpyxl().load_workbook(path, read_only=True, data_only=data_only)
+    except Exception as err:  # openpyxl raises many kinds for a broken file
+        raise _broken(path, err, "") from None
+
+
+def read_worksheet_values(
+    path: str | Path, *, max_unpacked_bytes: int = MAX_UNPACKED_BYTES
+) -> list[tuple[object, ...]]:
+    """The first worksheet's cell values, row by row, read within the bounds
+    (:func:`check_workbook`, ``MAX_WORKSHEET_ROWS``, ``MAX_WORKSHEET_COLUMNS``); text has
+    the ``'`` added against formulas stripped, an Excel error (``#N/A``) is ``None``.
+
+    Example:
+        >>> import openpyxl, tempfile, pathlib
+        >>> from parindex.io.excel import read_worksheet_values
+        >>> with tempfile.TemporaryDirectory() as tmp:
+        ...     wb, path = openpyxl.Workbook(), pathlib.Path(tmp) / "t.xlsx"
+        ...     wb.active.append(["id", "max_points"]); wb.active.append(["'=1", 9.5]); wb.save(path)
+        ...     read_worksheet_values(path)
+        [('id', 'max_points'), ('=1', 9.5)]
+    """
+    p = check_workbook(path, max_unpacked_bytes=max_unpacked_bytes)
+    wb = _open(p, data_only=True)
+    ws: Any = wb.worksheets[0] if wb.worksheets else None
+    where = f"{p} [{getattr(ws, 'title', '')}]"
+    out: list[tuple[object, ...]] = []
+    try:
+        # One row past the bound tells a longer sheet; nothing further is parsed.
+        bounds = {"max_row": MAX_WORKSHEET_ROWS + 1, "max_col": MAX_WORKSHEET_COLUMNS}
+        for row in () if ws is None else ws.iter_rows(**bounds, values_only=True):
+            check_limit("rows", len(out) + 1, "MAX_WORKSHEET_ROWS", MAX_WORKSHEET_ROWS, where=where)
+            cells = [_plain(v) for v in row]
+            while cells and cells[-1] is None:  # kept short, padded once at the end
+                cells.pop()
+            out.append(tuple(cells))
+    except ParIndexError:
+        raise
+    except _BROKEN as err:
+        raise _broken(p, err, f"worksheet {ws.title!r}: " if ws else "") from None
+    finally:
+        wb.close()
+    width = max(map(len, out), default=0)
+    return [row + (None,) * (width - len(row)) for row in out]
+
+
+def _plain(value: object) -> object:
+    if not isinstance(value, str):
+        return value
+    return None if value in _ERROR_CODES else unneutralize_cell(value)
 
 
 def _worksheet_records(
@@ -377,18 +517,27 @@ def _worksheet_records(
     name = f"{path.name} [{ws.title}]"
     unit = _text(ws["B2"].value)
     group = _text(ws["B3"].value)
-    keys_row = next(ws.iter_rows(min_row=_KEY_ROW, max_row=_KEY_ROW, values_only=True), ())
+    keys_row = next(
+        ws.iter_rows(
+            min_row=_KEY_ROW, max_row=_KEY_ROW, max_col=MAX_WORKSHEET_COLUMNS, values_only=True
+        ),
+        (),
+    )
     columns = {str(k).strip(): i for i, k in enumerate(keys_row) if isinstance(k, str)}
     missing = [k for k in ("id", "appraised_points", "value", "na") if k not in columns]
     if missing:
         raise InputFormatError(f"{name}: row {_KEY_ROW} lacks the column keys {missing}")
     out: list[tuple[str, dict[str, Any]]] = []
+    # Only the keyed columns, and one row past the bound: a cell far right or far down
+    # (a declared size of XFD1048576) is never padded out or parsed to.
+    lo, hi, width = _FIRST_ROW, _FIRST_ROW + MAX_WORKSHEET_ROWS + 1, max(columns.values()) + 1
     rows = zip(
-        ws.iter_rows(min_row=_FIRST_ROW), formulas.iter_rows(min_row=_FIRST_ROW), strict=True
+        ws.iter_rows(min_row=lo, max_row=hi, max_col=width),
+        formulas.iter_rows(min_row=lo, max_row=hi, max_col=width),
+        strict=True,
     )
     for r, (row, formula_row) in enumerate(rows, start=_FIRST_ROW):
-        if r - _FIRST_ROW > _MAX_ROWS:
-            raise InputFormatError(f"{name}: more than {_MAX_ROWS} rows")
+        check_limit("rows", r - _FIRST_ROW, "MAX_WORKSHEET_ROWS", MAX_WORKSHEET_ROWS, where=name)
         where = f"{name} row {r}"
         cells = {k: (row[i] if i < len(row) else None) for k, i in columns.items()}
         for k, i in columns.items():

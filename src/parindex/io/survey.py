@@ -3,7 +3,9 @@ shipped questionnaires under ``parindex/data/questionnaires/`` and the built-in
 answer scales of ``parindex/data/scales.yaml``.
 
 Every file goes through the safe loader (:mod:`parindex.io.safe`); every cell of a
-response file is read as text and nothing is evaluated.
+response file is read as text and nothing is evaluated. A response file is bounded by
+:data:`~parindex.limits.MAX_SURVEY_BYTES` and :data:`~parindex.limits.MAX_SURVEY_ROWS`,
+both checked before any frame is built.
 """
 
 from __future__ import annotations
@@ -12,16 +14,18 @@ import csv
 import functools
 import io
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from importlib import resources
 from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
+from parindex._text import unneutralize_cell
 from parindex.errors import InputFormatError, MethodologyError, QuestionnaireError
 from parindex.io.methodology import _expect
 from parindex.io.methodology import _keys as _only
 from parindex.io.safe import read_text_file, safe_parse
+from parindex.limits import MAX_SURVEY_BYTES, MAX_SURVEY_ROWS, check_limit
 from parindex.model.questionnaire import (
     AnswerScale,
     Questionnaire,
@@ -55,8 +59,8 @@ SCALES_FORMAT = "parindex-scales/1"
 RESPONSE_COLUMNS = ("unit", "respondent", "group", "item", "answer")
 """Columns of tidy survey responses (``group`` may be left out when the questionnaire
 has a single respondent group; other columns are ignored)."""
-MAX_RESPONSE_BYTES = 256 * 1024 * 1024
-"""Response files larger than this are refused (a national survey is a few million rows)."""
+MAX_RESPONSE_BYTES = MAX_SURVEY_BYTES
+"""Response files larger than this are refused (:data:`parindex.limits.MAX_SURVEY_BYTES`)."""
 
 BUILTIN_SCALES: Mapping[str, AnswerScale]
 """Scales a questionnaire may use without defining them, by id (read on first use)."""
@@ -74,22 +78,41 @@ _SCALE_CONSTANTS = {"LIKERT_4": "likert4", "LIKERT_5": "likert5", "YES_NO": "yes
 # --------------------------------------------------------------------------- responses
 
 
-def load_responses(path: str | Path) -> pd.DataFrame:
+def load_responses(path: str | Path, *, max_rows: int = MAX_SURVEY_ROWS) -> pd.DataFrame:
     """Read tidy survey responses from a CSV file (UTF-8, header row; columns
     :data:`RESPONSE_COLUMNS`). Every cell is read as text; nothing is evaluated.
+
+    Raises:
+        LimitExceededError: the file is over :data:`~parindex.limits.MAX_SURVEY_BYTES`,
+            or has more than ``max_rows`` rows (default
+            :data:`~parindex.limits.MAX_SURVEY_ROWS`), both told before a frame is built.
 
     Example:
         >>> import parindex
         >>> frame = parindex.load_responses("examples/survey-illustrative-district.csv")
         >>> list(frame.columns)
         ['unit', 'respondent', 'group', 'item', 'answer']
+        >>> parindex.load_responses("examples/survey-illustrative-district.csv", max_rows=100)
+        Traceback (most recent call last):
+        ...
+        parindex.errors.LimitExceededError: examples/survey-illustrative-district.csv: 873 rows is more than the limit MAX_SURVEY_ROWS = 100; pass max_rows= to raise it
     """
-    text = read_text_file(path, max_bytes=MAX_RESPONSE_BYTES)
-    return responses_from_csv_text(text, name=str(path))
+    try:
+        size = Path(path).stat().st_size
+    except OSError:
+        size = 0  # read_text_file names the problem
+    check_limit("bytes", size, "MAX_SURVEY_BYTES", MAX_SURVEY_BYTES, where=str(path))
+    _check_file_rows(Path(path), max_rows)
+    text = read_text_file(path, max_bytes=MAX_SURVEY_BYTES)
+    return responses_from_csv_text(text, name=str(path), max_rows=max_rows)
 
 
-def responses_from_csv_text(text: str, *, name: str = "<csv>") -> pd.DataFrame:
-    """Parse tidy CSV responses (every cell as text).
+def responses_from_csv_text(
+    text: str, *, name: str = "<csv>", max_rows: int = MAX_SURVEY_ROWS
+) -> pd.DataFrame:
+    """Parse tidy CSV responses (every cell as text; a leading ``'`` that a parindex
+    writer added against spreadsheet formulas is stripped). More than ``max_rows``
+    rows is a :class:`~parindex.errors.LimitExceededError`, told before parsing.
 
     Example:
         >>> from parindex.io.survey import responses_from_csv_text
@@ -98,19 +121,26 @@ def responses_from_csv_text(text: str, *, name: str = "<csv>") -> pd.DataFrame:
     """
     import pandas as pd
 
-    if len(text) > MAX_RESPONSE_BYTES:
-        raise InputFormatError(f"{name}: over the size limit of {MAX_RESPONSE_BYTES} bytes")
+    check_limit("characters", len(text), "MAX_SURVEY_BYTES", MAX_SURVEY_BYTES, where=name)
     text = text.removeprefix("\ufeff")
     if not text.strip():
         raise InputFormatError(f"{name}: the file is empty")
     try:
         # pandas renames a repeated column ("answer", "answer.1") and reads on: check
         # the header itself.
-        header = next((row for row in csv.reader(io.StringIO(text)) if row), [])
+        header = next((row for row in csv.reader(_lines(text)) if row), [])
+        _check_rows(text, name, max_rows)
+        # Bytes, not a StringIO: that would hold a copy at four bytes a character.
         frame = pd.read_csv(
-            io.StringIO(text), dtype=str, keep_default_na=False, skipinitialspace=False
+            io.BytesIO(text.encode("utf-8")),
+            dtype=str,
+            keep_default_na=False,
+            skipinitialspace=False,
+            encoding="utf-8",
         )
     except (ValueError, csv.Error, pd.errors.ParserError) as err:
+        if isinstance(err, InputFormatError):
+            raise
         raise InputFormatError(f"{name}: malformed CSV: {' '.join(str(err).split())}") from None
     names = [c.strip() for c in header]
     repeated = [c for c in names if names.count(c) > 1]
@@ -120,7 +150,48 @@ def responses_from_csv_text(text: str, *, name: str = "<csv>") -> pd.DataFrame:
         # pandas reads a first column with no header as the index, shifting the others.
         raise InputFormatError(f"{name}: line 2 has more cells than the header has columns")
     frame.columns = [str(c).strip() for c in frame.columns]
+    for column in frame.columns:
+        if frame[column].str.startswith("'").any():  # rare: map only such columns
+            frame[column] = frame[column].map(unneutralize_cell)
     return frame
+
+
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n|$)")
+
+
+def _lines(text: str) -> Iterator[str]:
+    """The lines of ``text`` one at a time, line ends kept (no copy of the whole)."""
+    for match in _LINE.finditer(text):
+        if match.group():
+            yield match.group()
+
+
+def _check_file_rows(path: Path, max_rows: int) -> None:
+    """:func:`_check_rows` on the file, streamed: a file of too many rows is refused
+    before its text (two or four bytes a character) is held whole."""
+    try:
+        ends = 0
+        with path.open("rb") as handle:
+            while chunk := handle.read(1 << 20):
+                ends += chunk.count(b"\n") + chunk.count(b"\r") - chunk.count(b"\r\n")
+        if ends <= max_rows + 1:
+            return
+        with path.open(encoding="utf-8-sig", errors="replace", newline="") as handle:
+            rows = sum(1 for record in csv.reader(handle) if record) - 1
+    except (OSError, csv.Error):
+        return  # the reading that follows names the problem
+    check_limit("rows", rows, "MAX_SURVEY_ROWS", max_rows, override="max_rows=", where=str(path))
+
+
+def _check_rows(text: str, name: str, max_rows: int) -> None:
+    """Refuse more than ``max_rows`` rows before any frame is built: the line ends
+    bound the rows from above (counted in C); only past the bound are the records
+    counted, one at a time (a quoted cell may span lines; blank lines are no rows)."""
+    ends = text.count("\n") + text.count("\r") - text.count("\r\n")
+    if ends <= max_rows + 1:  # the header takes one line
+        return
+    rows = sum(1 for record in csv.reader(_lines(text)) if record) - 1  # less the header
+    check_limit("rows", rows, "MAX_SURVEY_ROWS", max_rows, override="max_rows=", where=name)
 
 
 # --------------------------------------------------------------------------- questionnaires

@@ -6,7 +6,9 @@ year, with their sources, in ``parindex/data/methodologies/*.yaml``.
 
 from __future__ import annotations
 
+import itertools
 import math
+from collections.abc import Sequence
 from typing import Literal, TypeAlias
 
 import attrs
@@ -41,6 +43,44 @@ class Band:
         for x in (self.lower, self.upper):
             if x is not None and not math.isfinite(x):
                 raise MethodologyError(f"band {self.label!r}: bounds must be finite, got {x!r}")
+
+    @property
+    def empty(self) -> bool:
+        """Whether no index falls in the band: its lower bound lies above its upper
+        bound, or they are equal and one of them is exclusive.
+
+        Example:
+            >>> from parindex import Band
+            >>> Band("X", lower=90, upper=80).empty, Band("Y", lower=80, upper=80).empty
+            (True, True)
+            >>> Band("Z", lower=80, upper=80, upper_inclusive=True).empty
+            False
+        """
+        if self.lower is None or self.upper is None:
+            return False
+        if self.lower == self.upper:
+            return not (self.lower_inclusive and self.upper_inclusive)
+        return self.lower > self.upper
+
+    def bounds(self) -> str:
+        """The bounds as a methodology file writes them, e.g.
+        ``'min_inclusive: 90, max_exclusive: 80'``.
+
+        Example:
+            >>> from parindex import Band
+            >>> Band("X", lower=90, upper=80).bounds()
+            'min_inclusive: 90, max_exclusive: 80'
+        """
+        parts = []
+        if self.lower is not None:
+            parts.append(
+                f"min_{'inclusive' if self.lower_inclusive else 'exclusive'}: {self.lower:g}"
+            )
+        if self.upper is not None:
+            parts.append(
+                f"max_{'inclusive' if self.upper_inclusive else 'exclusive'}: {self.upper:g}"
+            )
+        return ", ".join(parts) or "no bounds"
 
     def describe(self) -> str:
         """The band in words, e.g. ``'B ≥ 80 < 90'``.
@@ -87,6 +127,26 @@ def _bands_overlap(a: Band, b: Band) -> bool:
     if lo > hi:
         return False
     return a.contains(lo) and b.contains(lo)
+
+
+def _first_overlap(bands: Sequence[Band]) -> tuple[Band, Band] | None:
+    """Two bands that overlap (in the order listed), or ``None``; the bands must not be
+    empty. O(n log n): sorted by where they start (an inclusive lower bound starts
+    before an exclusive one at the same number), if any two bands overlap then two
+    neighbours do, since a band starting between them starts before the later one's
+    common point and, not being empty, reaches into the earlier one.
+    """
+    order = sorted(
+        range(len(bands)),
+        key=lambda i: (
+            -math.inf if bands[i].lower is None else bands[i].lower,
+            not bands[i].lower_inclusive,
+        ),
+    )
+    for i, j in itertools.pairwise(order):
+        if _bands_overlap(bands[i], bands[j]):
+            return (bands[i], bands[j]) if i < j else (bands[j], bands[i])
+    return None
 
 
 @attrs.frozen

@@ -16,8 +16,14 @@ from typing import TYPE_CHECKING, Literal
 import attrs
 
 from parindex._numbers import TOLERANCE
-from parindex.errors import InputFormatError, MethodologyError, UnknownMethodologyError
-from parindex.model.bands import Band, RankingPolicy, TiePolicy, _bands_overlap
+from parindex.errors import (
+    InputFormatError,
+    LimitExceededError,
+    MethodologyError,
+    UnknownMethodologyError,
+)
+from parindex.limits import MAX_BANDS
+from parindex.model.bands import Band, RankingPolicy, TiePolicy, _first_overlap
 from parindex.model.parts import (
     _LEVEL,
     AdministrativeUnit,
@@ -153,16 +159,35 @@ class Methodology:
                     f"{self.id}: bands given for {year}, which is not an evaluation year "
                     f"({', '.join(map(str, self.evaluation_years))})"
                 )
-            labels = [b.label for b in bands]
-            if len(set(labels)) != len(labels):
-                raise MethodologyError(f"{self.id}: band labels repeat in {year}")
-            for i, a in enumerate(bands):
-                for b in bands[i + 1 :]:
-                    if _bands_overlap(a, b):
-                        raise MethodologyError(
-                            f"{self.id}: bands {a.label!r} and {b.label!r} overlap in {year}; "
-                            "an index would fall in both"
-                        )
+            self._check_bands(year, bands)
+
+    def _check_bands(self, year: int, bands: tuple[Band, ...]) -> None:
+        """At most MAX_BANDS bands, none empty, labels distinct, no two overlapping
+        (sorted once, neighbours compared: O(n log n), not every pair)."""
+        if len(bands) > MAX_BANDS:
+            raise LimitExceededError(
+                f"{self.id}: {len(bands)} bands in {year} is more than the limit "
+                f"MAX_BANDS = {MAX_BANDS}",
+                limit="MAX_BANDS",
+                value=len(bands),
+                maximum=MAX_BANDS,
+            )
+        labels = [b.label for b in bands]
+        if len(set(labels)) != len(labels):
+            raise MethodologyError(f"{self.id}: band labels repeat in {year}")
+        for band in bands:
+            if band.empty:
+                raise MethodologyError(
+                    f"{self.id}: band {band.label!r} in {year} is empty ({band.bounds()}); "
+                    "no index can fall in it"
+                )
+        pair = _first_overlap(bands)
+        if pair is not None:
+            a, b = pair
+            raise MethodologyError(
+                f"{self.id}: bands {a.label!r} and {b.label!r} overlap in {year}; "
+                "an index would fall in both"
+            )
 
     def _index_subtree(self, node: Node, parent: Node | None, index: dict[str, Node]) -> None:
         if node.id in index:
