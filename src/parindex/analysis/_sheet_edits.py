@@ -36,7 +36,7 @@ def with_peers(sheet: ScoreSheet, peers: ScoreSheet | None) -> ScoreSheet:
         raise InputFormatError(
             f"peers: units {sorted(clash)} are already in the sheet; give each unit once"
         )
-    return ScoreSheet((*sheet.entries, *peers.entries))
+    return ScoreSheet((*sheet.entries, *peers.entries), methodology=sheet.methodology)
 
 
 def find_unit(sheet: ScoreSheet, unit: str) -> str:

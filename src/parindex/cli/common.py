@@ -10,8 +10,10 @@ import sys
 from pathlib import Path
 from typing import NoReturn
 
+from parindex.errors import InputFormatError
 from parindex.io.catalogue import default_registry
 from parindex.io.methodology import load_methodology
+from parindex.io.safe import MAX_FILE_BYTES, decode_text
 from parindex.io.sheet import load_sheet, sheet_from_csv, sheet_from_json
 from parindex.model.methodology import Methodology
 from parindex.model.sheet import ScoreSheet
@@ -24,6 +26,7 @@ __all__ = [
     "Parser",
     "UsageError",
     "read_sheet",
+    "read_stdin",
     "resolve",
     "resolve_year",
 ]
@@ -65,11 +68,27 @@ def resolve_year(key: str, year: int | None) -> tuple[Methodology, int | None]:
     return default_registry.lookup(key, year=year)
 
 
+def read_stdin(max_bytes: int) -> str:
+    """Standard input as text, decoded as a file is (UTF-8, or UTF-16 with a BOM), and
+    at most ``max_bytes``: one byte more is read to know the limit was passed."""
+    buffer = getattr(sys.stdin, "buffer", None)
+    if buffer is None:  # replaced by a text stream (tests, embedding programs)
+        text: str = sys.stdin.read(max_bytes + 1)
+        data_size = len(text.encode("utf-8", errors="surrogatepass"))
+    else:
+        data = buffer.read(max_bytes + 1)
+        data_size = len(data)
+    if data_size > max_bytes:
+        raise InputFormatError(f"<stdin>: over the size limit of {max_bytes} bytes")
+    return text if buffer is None else decode_text(data, "<stdin>")
+
+
 def read_sheet(args: argparse.Namespace) -> ScoreSheet:
-    """The sheet named by ``args.file`` (``-``: standard input, CSV or JSON)."""
+    """The sheet named by ``args.file`` (``-``: standard input, CSV or JSON; ``.xlsx``:
+    a filled-in template, whose recorded methodology scoring then checks)."""
     fmt = args.input_format
     if args.file == "-":
-        text = sys.stdin.read()
+        text = read_stdin(MAX_FILE_BYTES)
         if fmt == "json" or (fmt is None and text.lstrip().startswith(("{", "["))):
             return sheet_from_json(
                 text, decimal_comma=args.decimal_comma, collect_all=args.collect_all, name="<stdin>"

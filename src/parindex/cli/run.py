@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 import warnings
 from collections.abc import Callable, Sequence
@@ -96,12 +97,14 @@ def main(argv: Sequence[str] | None = None, *, stdout: Any = None, stderr: Any =
     argv = list(sys.argv[1:] if argv is None else argv)
     as_json = _wants_json(argv)
     handler: Callable[[argparse.Namespace, Any], int]
+    command: argparse.ArgumentParser | None = None
     try:
         parser = build_parser()
         if not argv:  # a bare `parindex`: the help, not an error
             parser.print_help(out)
             return 0
         args = parser.parse_args(argv)
+        command = _subparser(parser, args.command)
         handler = args.func
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", ParIndexWarning)
@@ -112,7 +115,7 @@ def main(argv: Sequence[str] | None = None, *, stdout: Any = None, stderr: Any =
     except BrokenPipeError:
         return _reader_gone(out)
     except (UsageError, ParIndexError, OSError, UnicodeError, RecursionError, MemoryError) as exc:
-        _report(err, exc, as_json=as_json)
+        _report(err, exc, as_json=as_json, command=command)
         return EXIT_USAGE
     except Exception as exc:
         if as_json:
@@ -154,15 +157,67 @@ def _wants_json(argv: Sequence[str]) -> bool:
     return False
 
 
-def _report(err: Any, exc: BaseException, *, as_json: bool) -> None:
-    """One line on stderr: text, or with ``--format json`` the HTTP error document."""
+def _subparser(parser: argparse.ArgumentParser, name: str) -> argparse.ArgumentParser | None:
+    for action in parser._actions:  # argparse keeps subparsers in a private attribute
+        if isinstance(action, argparse._SubParsersAction):
+            found: argparse.ArgumentParser | None = action.choices.get(name)
+            return found
+    return None
+
+
+# A library message names Python arguments ("pass missing='zero'"); on the command line
+# the same advice names the command's flags ("--missing zero").
+_PY_ARGUMENT = re.compile(r"\b([a-z][a-z_]*)=('[^']*'|\"[^\"]*\"|\.\.\.|[A-Za-z0-9_.]*)")
+_NOT_A_FLAG = {"level": "one of those ids instead"}
+
+
+def cli_words(message: str, command: argparse.ArgumentParser | None) -> str:
+    """``message`` with each Python argument it names (``name=value``) written as the
+    command's flag (``--name value``); an argument the command has no flag for is
+    said in words.
+
+    Example:
+        >>> from parindex.cli.run import build_parser, cli_words, _subparser
+        >>> score = _subparser(build_parser(), "score")
+        >>> cli_words("pass missing='zero' or missing='unknown' to score anyway", score)
+        'pass --missing zero or --missing unknown to score anyway'
+    """
+    if command is None:
+        return message
+    actions = {a.dest: a for a in command._actions if a.option_strings}
+
+    def flag(match: re.Match[str]) -> str:
+        name, value = match.group(1), match.group(2).strip("'\"")
+        action = actions.get(name)
+        if action is not None:
+            option = max(action.option_strings, key=len)
+            if action.nargs == 0 or value in ("", "..."):  # a switch, or no value shown
+                return option
+            return f"{option} {value}"
+        if name in _NOT_A_FLAG:
+            return _NOT_A_FLAG[name]
+        return match.group(0)
+
+    return _PY_ARGUMENT.sub(flag, message)
+
+
+def _report(
+    err: Any,
+    exc: BaseException,
+    *,
+    as_json: bool,
+    command: argparse.ArgumentParser | None = None,
+) -> None:
+    """One line on stderr: text, or with ``--format json`` the HTTP error document;
+    either way in the command line's words."""
     if as_json:
         doc = error_document(exc)
+        doc["error"]["message"] = cli_words(doc["error"]["message"], command)
         if isinstance(exc, UsageError):
             doc["error"]["type"] = "UsageError"
         err.write(json.dumps(doc, ensure_ascii=False) + "\n")
     else:
-        err.write(f"parindex: error: {_one_line(exc)}\n")
+        err.write(f"parindex: error: {cli_words(_one_line(exc), command)}\n")
 
 
 def _entry() -> NoReturn:

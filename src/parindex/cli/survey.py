@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import csv
 import io
-import sys
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -21,13 +20,14 @@ from parindex.io.survey import (
     load_responses,
     responses_from_csv_text,
 )
+from parindex.limits import MAX_SURVEY_BYTES, MAX_SURVEY_ROWS
 from parindex.rules.conversion import list_policies
 
 __all__ = ["register"]
 
 
 def _cmd_survey(args: argparse.Namespace, out: TextIO) -> int:
-    from parindex.cli.common import resolve
+    from parindex.cli.common import read_stdin, resolve
 
     m = resolve(args.methodology)
     if args.questionnaire is None:
@@ -37,9 +37,10 @@ def _cmd_survey(args: argparse.Namespace, out: TextIO) -> int:
     else:
         q = get_questionnaire(args.questionnaire)
     if args.file == "-":
-        responses = responses_from_csv_text(sys.stdin.read(), name="<stdin>")
+        text = read_stdin(MAX_SURVEY_BYTES)
+        responses = responses_from_csv_text(text, name="<stdin>", max_rows=args.max_rows)
     else:
-        responses = load_responses(args.file)
+        responses = load_responses(args.file, max_rows=args.max_rows)
     result = aggregate_survey(
         responses, q, methodology=m, policy=args.policy, dont_know=args.dont_know
     )
@@ -81,6 +82,13 @@ def register(subparsers: Any) -> None:
         "for the methodology)",
     )
     p.add_argument("file", help="tidy CSV of responses, or - for stdin")
+    p.add_argument(
+        "--max-rows",
+        type=int,
+        default=MAX_SURVEY_ROWS,
+        metavar="N",
+        help=f"refuse more than N responses (default {MAX_SURVEY_ROWS:,}; MAX_SURVEY_ROWS)",
+    )
     p.add_argument(
         "--policy",
         default=None,

@@ -23,7 +23,7 @@ from parindex.engine.arrays import BatchResult, MissingPolicy, SheetColumns
 from parindex.engine.compile import TOTAL, compile_methodology
 from parindex.errors import InputFormatError, UnknownUnitError
 from parindex.model.methodology import Methodology, ensure_methodology
-from parindex.model.sheet import ScoreSheet, as_sheet
+from parindex.model.sheet import ScoreSheet, as_sheet, check_declared
 from parindex.rules import RateScale
 
 if TYPE_CHECKING:
@@ -358,6 +358,7 @@ def score(
     _check_choice("rate_scale", rate_scale, (None, "percent", "fraction"))
     methodology = ensure_methodology(methodology)
     sheet = as_sheet(sheet, collect_all=collect_all)
+    check_declared(sheet, methodology)
     compiled = compile_methodology(methodology)
     batch = score_columns(
         compiled,

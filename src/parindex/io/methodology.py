@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from parindex.errors import MethodologyError
+from parindex.errors import LimitExceededError, MethodologyError
 from parindex.io.safe import read_text_file, safe_parse
 from parindex.model.methodology import (
     Band,
@@ -309,7 +309,7 @@ def methodology_from_dict(data: object, *, name: str = "methodology") -> Methodo
             notes=str(d.get("notes", "")),
             total_source=d.get("total_source"),
         )
-    except MethodologyError:
+    except (MethodologyError, LimitExceededError):
         raise
     except (TypeError, ValueError, KeyError) as err:
         raise MethodologyError(f"{name}: {_message(err)}") from None

@@ -34,6 +34,7 @@ __all__ = [
     "MAX_DEPTH",
     "MAX_FILE_BYTES",
     "check_depth",
+    "decode_text",
     "dump_json",
     "json_object_pairs",
     "read_text_file",
@@ -204,11 +205,41 @@ def read_text_file(path: str | Path, *, max_bytes: int = MAX_FILE_BYTES) -> str:
             raise InputFormatError(f"{p}: file is over the limit of {max_bytes} bytes")
     except OSError as err:
         raise InputFormatError(f"{p}: cannot read file ({err.strerror or err})") from None
+    return decode_text(data, str(p))
+
+
+# Byte-order marks: Excel's "Unicode text" and Windows Notepad save UTF-16 with one.
+_BOMS = ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16"))
+
+
+def decode_text(data: bytes, name: str) -> str:
+    """Text from bytes: UTF-8 (a BOM dropped), or UTF-16 when a byte-order mark says so;
+    anything else is refused with a message saying how to save the file.
+
+    Example:
+        >>> from parindex.io.safe import decode_text
+        >>> decode_text("đơn vị".encode("utf-16"), "a.csv"), decode_text("A".encode("utf-8-sig"), "a.csv")
+        ('đơn vị', 'A')
+        >>> decode_text("Đà Nẵng".encode("cp1258", errors="ignore"), "a.csv")
+        Traceback (most recent call last):
+        ...
+        parindex.errors.InputFormatError: a.csv: not UTF-8 text (byte 0); save it as UTF-8 (in Excel: Save As, "CSV UTF-8 (Comma delimited)")
+    """
+    encoding = next((enc for bom, enc in _BOMS if data.startswith(bom)), "utf-8")
+    if encoding == "utf-8" and b"\x00" in data[:4096]:
+        # Valid UTF-8, but text files hold no NUL: UTF-16 saved without its byte-order mark.
+        nul = data.index(0)
+        raise InputFormatError(
+            f"{name}: not UTF-8 text (byte {nul} is NUL: UTF-16 without a "
+            'byte-order mark?); save it as UTF-8 (in Excel: Save As, "CSV UTF-8 (Comma '
+            'delimited)")'
+        )
     try:
-        return data.decode("utf-8-sig")
+        return data.decode(encoding)
     except UnicodeDecodeError as err:
         raise InputFormatError(
-            f"{p}: not UTF-8 text (byte {err.start}); save the file as UTF-8"
+            f"{name}: not {'UTF-16' if encoding == 'utf-16' else 'UTF-8'} text (byte "
+            f'{err.start}); save it as UTF-8 (in Excel: Save As, "CSV UTF-8 (Comma delimited)")'
         ) from err
 
 

@@ -14,6 +14,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
+import attrs
+
 from parindex._text import unneutralize_cell
 from parindex.errors import InputFormatError
 from parindex.io.safe import MAX_FILE_BYTES, read_text_file, safe_parse
@@ -37,7 +39,9 @@ def sheet_from_csv(
     name: str = "<csv>",
     max_rows: int = MAX_SHEET_ROWS,
 ) -> ScoreSheet:
-    """Parse tidy CSV text (header row required; CRLF and a BOM are fine). A text cell
+    """Parse tidy CSV text (header row required; CRLF and a BOM are fine; cells
+    separated by semicolons, as Excel saves CSV where the decimal mark is a comma, are
+    read with that decimal comma). A text cell
     written with a leading ``'`` to keep a spreadsheet from running it (``'=x``, see
     :meth:`ScoreSheet.to_csv`) is read without it.
 
@@ -47,14 +51,25 @@ def sheet_from_csv(
         [{'unit': 'A', 'node': '1', 'points': 9.5}]
         >>> parindex.sheet_from_csv("unit,node,points\\n'=A,1,9.5\\n").units
         ('=A',)
+        >>> parindex.sheet_from_csv("unit;node;points\\nA;1;9,5\\n").to_records()  # Excel, vi-VN
+        [{'unit': 'A', 'node': '1', 'points': 9.5}]
     """
     if len(text.encode("utf-8", errors="surrogatepass")) > MAX_FILE_BYTES:
         raise InputFormatError(f"{name}: over the size limit of {MAX_FILE_BYTES} bytes")
     text = text.removeprefix("\ufeff")
     if not text.strip():
         raise InputFormatError(f"{name}: the file is empty")
+    header_line = text.split("\n", 1)[0]
+    semicolons = ";" in header_line and "," not in header_line
+    if semicolons:
+        # Excel in a locale whose decimal mark is a comma (Vietnamese among them) saves
+        # "CSV" with semicolons between cells; there a comma in a number is the decimal
+        # mark, never a thousands separator.
+        decimal_comma = True
     try:
-        reader = csv.DictReader(io.StringIO(text, newline=""), strict=True)
+        reader = csv.DictReader(
+            io.StringIO(text, newline=""), strict=True, delimiter=";" if semicolons else ","
+        )
         header = reader.fieldnames or []
         check_columns([h.strip() for h in header], name)
         text_columns = [h for h in header if h.strip() in TEXT_COLUMNS]
@@ -112,26 +127,34 @@ def sheet_from_dict(
     name: str = "sheet",
     max_rows: int = MAX_SHEET_ROWS,
 ) -> ScoreSheet:
-    """A sheet from parsed JSON: a list of entries, or ``{"entries": [...]}`` (a
-    ``"methodology"`` key is allowed beside them).
+    """A sheet from parsed JSON: a list of entries, or ``{"entries": [...]}`` with an
+    optional ``"methodology"``: the id the sheet was written for, which scoring then
+    checks (:attr:`ScoreSheet.methodology`).
 
     Example:
         >>> from parindex.io.sheet import sheet_from_dict
         >>> sheet_from_dict({"entries": [{"unit": "A", "node": "1", "points": 9.5}]}).units
         ('A',)
     """
+    declared = None
     if isinstance(data, Mapping):
         unknown = set(data) - {"entries", "methodology"}
         if unknown:
             raise InputFormatError(f"{name}: unknown keys {sorted(map(str, unknown))}")
+        declared = data.get("methodology")
+        if declared is not None and (not isinstance(declared, str) or not declared.strip()):
+            raise InputFormatError(
+                f"{name}: 'methodology' must be a methodology id (text), got {declared!r}"
+            )
         data = data.get("entries")
     if not isinstance(data, list):
         raise InputFormatError(f'{name}: expected a list of entries or {{"entries": [...]}}')
     if not data:
         raise InputFormatError(f"{name}: no entries")
-    return ScoreSheet.from_records(
+    sheet = ScoreSheet.from_records(
         data, decimal_comma=decimal_comma, collect_all=collect_all, max_rows=max_rows
     )
+    return sheet if declared is None else attrs.evolve(sheet, methodology=declared.strip())
 
 
 def load_sheet(
@@ -142,7 +165,8 @@ def load_sheet(
     format: Literal["csv", "json"] | None = None,
     max_rows: int = MAX_SHEET_ROWS,
 ) -> ScoreSheet:
-    """Read a sheet file: CSV, or JSON when the name ends in ``.json``.
+    """Read a sheet file: CSV, JSON when the name ends in ``.json``, or a filled-in
+    Excel template (``.xlsx``, :func:`~parindex.io.excel.load_excel_sheet`).
 
     Example:
         >>> import parindex
@@ -150,6 +174,10 @@ def load_sheet(
         >>> sheet.units
         ('Đắk Lắk',)
     """
+    if format is None and Path(path).suffix.lower() in (".xlsx", ".xlsm"):
+        from parindex.io.excel import load_excel_sheet  # openpyxl only when needed
+
+        return load_excel_sheet(path, decimal_comma=decimal_comma or None, collect_all=collect_all)
     text = read_text_file(path)
     fmt = format or ("json" if str(path).lower().endswith(".json") else "csv")
     if fmt == "json":

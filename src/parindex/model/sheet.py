@@ -26,12 +26,15 @@ from parindex.errors import (
     DuplicateEntryError,
     InputFormatError,
     ScoreSheetError,
+    UnknownMethodologyError,
 )
 from parindex.limits import MAX_SHEET_ROWS, check_limit
 from parindex.model.entries import ScoreEntry, entries_from_rows
 
 if TYPE_CHECKING:
     import pandas as pd
+
+    from parindex.model.methodology import Methodology
 
 __all__ = [
     "SHEET_COLUMNS",
@@ -40,6 +43,7 @@ __all__ = [
     "ScoreSheet",
     "as_sheet",
     "check_columns",
+    "check_declared",
     "check_rows",
     "entries_from_rows",
 ]
@@ -97,6 +101,10 @@ class ScoreSheet:
     """
 
     entries: tuple[ScoreEntry, ...] = attrs.field(converter=_entries)
+    methodology: str | None = attrs.field(default=None, kw_only=True)
+    """The methodology the sheet says it was written for (a JSON sheet's
+    ``"methodology"``, an Excel template's settings), if any: scoring it under another
+    one is an error, never a silent mismatch."""
     # Built once from the entries (each unit in order of first appearance, with its
     # group), so that per-unit lookups are O(1): scanning the entries for every unit
     # made scoring 53,000 units take minutes.
@@ -183,7 +191,9 @@ class ScoreSheet:
                 rows.setdefault(e.unit, []).append(i)
             object.__setattr__(self, "_rows", rows)
         assert self._rows is not None
-        return ScoreSheet(tuple(self.entries[i] for i in self._rows.get(unit, ())))
+        return ScoreSheet(
+            tuple(self.entries[i] for i in self._rows.get(unit, ())), methodology=self.methodology
+        )
 
     def replace(self, unit: str, node: str, **changes: Any) -> ScoreSheet:
         """A new sheet with one entry replaced (or added); the original is unchanged.
@@ -202,9 +212,10 @@ class ScoreSheet:
         for i, e in enumerate(out):
             if e.unit == unit and e.node == node:
                 out[i] = attrs.evolve(e, **(fresh | changes))
-                return ScoreSheet(tuple(out))
+                return ScoreSheet(tuple(out), methodology=self.methodology)
         group = self.group_of(unit)
-        return ScoreSheet((*out, ScoreEntry(unit, node, **({"group": group} | changes))))
+        added = ScoreEntry(unit, node, **({"group": group} | changes))
+        return ScoreSheet((*out, added), methodology=self.methodology)
 
     # ------------------------------------------------------------------ constructors
 
@@ -366,9 +377,11 @@ class ScoreSheet:
             >>> parindex.sheet_from_json(sheet.to_json()) == sheet
             True
         """
-        return json.dumps(
-            {"entries": self.to_records()}, ensure_ascii=False, indent=2, allow_nan=False
+        doc: dict[str, object] = (
+            {} if self.methodology is None else {"methodology": self.methodology}
         )
+        doc["entries"] = self.to_records()
+        return json.dumps(doc, ensure_ascii=False, indent=2, allow_nan=False)
 
 
 def _csv_cell(v: object) -> str:
@@ -408,6 +421,33 @@ def as_sheet(
         f"sheet must be a ScoreSheet or a DataFrame, got {type(sheet).__name__} (build "
         "one with ScoreSheet.from_records, sheet_from_csv or load_sheet)"
     )
+
+
+def check_declared(sheet: ScoreSheet, methodology: Methodology) -> None:
+    """Refuse to score a sheet under a methodology other than the one it declares (its
+    id, an alias, or a ``level-year`` key the methodology covers).
+
+    Example:
+        >>> import parindex
+        >>> from parindex.model.sheet import ScoreSheet, check_declared
+        >>> sheet = ScoreSheet(parindex.load_sheet("examples/daklak-2017.csv").entries, methodology="province-2017")
+        >>> check_declared(sheet, parindex.get_methodology("province-2017"))
+        >>> check_declared(sheet, parindex.get_methodology("illustrative-district"))
+        Traceback (most recent call last):
+        ...
+        parindex.errors.UnknownMethodologyError: the sheet declares methodology province-2017, not illustrative-district: score it under the methodology it was written for, or remove its declaration
+    """
+    declared = sheet.methodology
+    if declared is None:
+        return
+    key = normalize_key(declared).casefold()
+    names = {methodology.id.casefold(), *(a.casefold() for a in methodology.aliases)}
+    names |= {f"{methodology.level}-{y}" for y in methodology.evaluation_years}
+    if key not in names:
+        raise UnknownMethodologyError(
+            f"the sheet declares methodology {declared}, not {methodology.id}: score it "
+            "under the methodology it was written for, or remove its declaration"
+        )
 
 
 def check_rows(rows: int, max_rows: int) -> None:
