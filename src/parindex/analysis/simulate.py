@@ -44,7 +44,12 @@ from parindex.engine.arrays import DenseSheet, MissingPolicy
 from parindex.engine.checks import dense_columns
 from parindex.engine.compile import Compiled, compile_methodology
 from parindex.engine.scores import Scores, sheet_columns
-from parindex.errors import InputFormatError, UnknownNodeError, UnknownUnitError
+from parindex.errors import (
+    InputFormatError,
+    PointsOutOfRangeError,
+    UnknownNodeError,
+    UnknownUnitError,
+)
 from parindex.io.uncertainty import uncertainty_from_dict
 from parindex.limits import MAX_DRAW_CELLS, MAX_UNITS, check_limit
 from parindex.model.methodology import Methodology, TiePolicy, ensure_methodology
@@ -470,16 +475,29 @@ def simulate(
             self_given=nan_view,
             appr_given=nan_view,
         )
-        res = score_dense(
-            c,
-            units * k,
-            groups * k,
-            chunk_dense,
-            missing=missing,
-            extras=False,
-            inplace=True,
-            overlap_checked=True,
-        )
+        try:
+            res = score_dense(
+                c,
+                units * k,
+                groups * k,
+                chunk_dense,
+                missing=missing,
+                extras=False,
+                inplace=True,
+                overlap_checked=True,
+            )
+        except PointsOutOfRangeError as err:
+            # Only an input whose own maximum is unknown (drawn up to its ancestor's
+            # bound) can push a sum over a maximum: say so rather than a bare sum.
+            raise PointsOutOfRangeError(
+                f"a Monte Carlo draw (of draws {done + 1}-{done + k}) went out of range: "
+                f"{err}. An uncertain input whose own maximum the methodology does not "
+                "know is bounded only by its ancestor's maximum, so its draws plus the "
+                "other points can exceed it: state that node's maximum, or narrow its spread",
+                unit=err.unit,
+                node=err.node,
+                value=err.value,
+            ) from None
         idx = res.index[:, total].reshape(k, n_units)
         keys = rank_keys(idx, base.precision)
         r = rank_matrix(keys, units, ties=tie, groups=rank_groups, ranked=ranked)
