@@ -20,11 +20,12 @@ import typing as _typing
 from parindex import _compat
 from parindex._numbers import round_half_up
 from parindex._resolving import resolving as _resolving
+from parindex._resolving import resolving_both as _resolving_both
 from parindex._version import __version__
 from parindex.analysis.names import match_unit
 from parindex.analysis.ranking import Ranking, rank, rank_change
+from parindex.authoring import diff as _diff
 from parindex.authoring.complete import complete_methodology
-from parindex.authoring.diff import diff_methodologies
 from parindex.authoring.validate import check_methodology
 from parindex.engine import scores as _scores
 from parindex.engine.scores import Scores
@@ -41,6 +42,7 @@ from parindex.model.sheet import ScoreEntry, ScoreSheet
 from parindex.present.html import to_html
 
 score = _resolving(_scores.score)
+diff_methodologies = _resolving_both(_diff.diff_methodologies)
 # A questionnaire may name a built-in answer scale: the model gets them from the shipped
 # data file through parindex.io, read on first use (the model itself reads no file).
 # Installed here, at import, like _compat's deprecated readers (io.uncertainty): done

@@ -16,7 +16,7 @@ from typing import Concatenate, ParamSpec, TypeVar
 from parindex.io.catalogue import resolve_methodology
 from parindex.model.methodology import Methodology
 
-__all__ = ["resolving"]
+__all__ = ["resolving", "resolving_both"]
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -39,5 +39,20 @@ def resolving(
             if year is not None:
                 kwargs["year"] = year
         return func(methodology, *args, **kwargs)
+
+    return wrapper
+
+
+def resolving_both(
+    func: Callable[[Methodology, Methodology], R],
+) -> Callable[[Methodology | str, Methodology | str], R]:
+    """``func`` of two methodologies, each given as a key or a :class:`Methodology`."""
+
+    @functools.wraps(func)
+    def wrapper(a: Methodology | str, b: Methodology | str, /) -> R:
+        return func(
+            resolve_methodology(a, None)[0] if isinstance(a, str) else a,
+            resolve_methodology(b, None)[0] if isinstance(b, str) else b,
+        )
 
     return wrapper

@@ -11,8 +11,7 @@ from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 import attrs
 
 from parindex._numbers import TOLERANCE
-from parindex.io.catalogue import get_methodology
-from parindex.model.methodology import Methodology, Node
+from parindex.model.methodology import Methodology, Node, ensure_methodology
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -197,9 +196,9 @@ def _label(node: Node) -> str:
     return f"{node.name_vi or node.name_en} ({mx})"
 
 
-def diff_methodologies(a: Methodology | str, b: Methodology | str) -> MethodologyDiff:
-    """What changed from methodology ``a`` to ``b`` (ids, aliases, decision numbers
-    and ``level-year`` keys are looked up in the registry).
+def diff_methodologies(a: Methodology, b: Methodology) -> MethodologyDiff:
+    """What changed from methodology ``a`` to ``b`` (:func:`parindex.diff_methodologies`
+    also takes ids, aliases, decision numbers and ``level-year`` keys).
 
     Nodes are matched by id (the decision's numbering). A node in one only is
     ``added`` or ``removed``; the same id with another name is ``renamed``; another
@@ -215,8 +214,7 @@ def diff_methodologies(a: Methodology | str, b: Methodology | str) -> Methodolog
         >>> [str(c) for c in d.of_kind("reweighted")][:2]
         ['reweighted  1: max_points 10 -> 9.5', 'reweighted  3: max_points 14.5 -> 13']
     """
-    ma = get_methodology(a) if isinstance(a, str) else a
-    mb = get_methodology(b) if isinstance(b, str) else b
+    ma, mb = ensure_methodology(a), ensure_methodology(b)
     out: list[MethodologyChange] = []
     ta, tb = ma.total_max, mb.total_max
     if (ta is None) != (tb is None):
