@@ -22,12 +22,12 @@ from parindex._numbers import round_half_up
 from parindex._resolving import resolving as _resolving
 from parindex._resolving import resolving_both as _resolving_both
 from parindex._version import __version__
+from parindex.analysis import identity as _identity
 from parindex.analysis.names import match_unit
 from parindex.analysis.ranking import Ranking, rank, rank_change
 from parindex.authoring import diff as _diff
 from parindex.authoring.complete import complete_methodology
 from parindex.authoring.validate import check_methodology
-from parindex.engine import scores as _scores
 from parindex.engine.scores import Scores
 from parindex.errors import ParIndexError
 from parindex.io.catalogue import get_methodology, list_methodologies
@@ -41,7 +41,7 @@ from parindex.model.questionnaire import use_builtin_scales as _use_builtin_scal
 from parindex.model.sheet import ScoreEntry, ScoreSheet
 from parindex.present.html import to_html
 
-score = _resolving(_scores.score)
+score = _resolving(_identity.score_units)
 diff_methodologies = _resolving_both(_diff.diff_methodologies)
 # A questionnaire may name a built-in answer scale: the model gets them from the shipped
 # data file through parindex.io, read on first use (the model itself reads no file).

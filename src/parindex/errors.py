@@ -265,12 +265,12 @@ class MissingDataError(ScoreSheetError):
 
     Example:
         >>> import parindex
-        >>> sheet = parindex.ScoreSheet.from_records([{"unit": "A", "node": "1", "points": 9}])
+        >>> sheet = parindex.ScoreSheet.from_records([{"unit": "Gia Lai", "node": "1", "points": 9}])
         >>> parindex.score("province-2017", sheet)
         Traceback (most recent call last):
         ...
-        parindex.errors.MissingDataError: unit 'A': the total is only partly given; missing 2, 3, 4, 5, 6, 7, 8...
-        >>> parindex.score("province-2017", sheet, missing="unknown").unit("A").total.index is None
+        parindex.errors.MissingDataError: unit 'Gia Lai': the total is only partly given; missing 2, 3, 4, 5, 6, 7, 8...
+        >>> parindex.score("province-2017", sheet, missing="unknown").unit("Gia Lai").total.index is None
         True
     """
 
@@ -293,7 +293,7 @@ class ScoreSheetErrors(ExceptionGroup[ScoreSheetError], ParIndexError):
 
     Example:
         >>> import parindex
-        >>> rows = [{"unit": "A", "node": "9", "points": 1}, {"unit": "B", "node": "1", "points": 11}]
+        >>> rows = [{"unit": "Gia Lai", "node": "9", "points": 1}, {"unit": "Kon Tum", "node": "1", "points": 11}]
         >>> try:
         ...     parindex.score("province-2017", parindex.ScoreSheet.from_records(rows), collect_all=True)
         ... except parindex.errors.ScoreSheetErrors as group:

@@ -74,7 +74,7 @@ def test_score_reads_stdin_and_writes_csv() -> None:
     code, out, _ = run("score", "-m", "binhduong-district-2017", "-", "--format", "csv", stdin=text)
     assert code == 0
     assert out.splitlines()[0].startswith(
-        "unit,group,node,kind,depth,points,max_points,index,status,self_points,appraised_points,rank,band"
+        "unit,unit_code,given_name,group,node,kind,depth,points,max_points,index,status,self_points,appraised_points,rank,band"
     )
 
 

@@ -75,14 +75,16 @@ def test_missing_year_is_a_note_naming_the_flag(tmp_path: object) -> None:
         "unit,node,points\nA,appraisal,50\nA,impact,5\nA,leader_survey,15\nA,sipas,8\n",
         encoding="utf-8",
     )
-    status, out, err = _run(["score", "-m", "province-2022", str(sheet)])
+    status, out, err = _run(["score", "--units", "free", "-m", "province-2022", str(sheet)])
     assert status == 0
     assert "1     A" in out
     assert err == (
         "parindex: note: province-2022: no bands without an evaluation year (bands are "
         "known for 2022, 2023, 2024); pass --year YEAR\n"
     )
-    status, out, err = _run(["score", "-m", "province-2022", "--year", "2023", str(sheet)])
+    status, out, err = _run(
+        ["score", "--units", "free", "-m", "province-2022", "--year", "2023", str(sheet)]
+    )
     assert (status, err) == (0, "")
 
 
@@ -97,6 +99,6 @@ def test_missing_year_warns_in_python_naming_the_argument() -> None:
             for n, p in [("appraisal", 50), ("impact", 5), ("leader_survey", 15), ("sipas", 8)]
         ]
     )
-    scores = parindex.score(parindex.get_methodology("province-2022"), sheet)
+    scores = parindex.score(parindex.get_methodology("province-2022"), sheet, units="free")
     with pytest.warns(NoBandsWarning, match=r"pass year=$"):
         rank(scores)

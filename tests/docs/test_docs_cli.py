@@ -277,12 +277,12 @@ def test_commands_run_and_print_what_the_docs_show(page: str, tmp_path: Path) ->
 def test_a_heredoc_is_the_command_s_standard_input(tmp_path: Path) -> None:
     # No page shows one yet; this is how one would be read and run.
     body = [
-        "$ parindex score -m province-2017 --format csv - <<'EOF'",
+        "$ parindex score -m province-2017 --units free --format csv - <<'EOF'",
         "unit,node,points",
         *(f"X,{n},1" for n in range(1, 9)),
         "EOF",
-        "unit,group,node,kind,depth,points,max_points,index,status,...",
-        "X,,total,total,0,8.0,100.0,8.0,scored,,,1,",
+        "unit,unit_code,given_name,group,node,kind,depth,points,max_points,index,status,...",
+        "X,,X,,total,total,0,8.0,100.0,8.0,scored,,,1,",
         "...",
     ]
     problems: list[str] = []

@@ -230,13 +230,13 @@ def test_components_give_the_total_when_only_some_fields_are_given() -> None:
             ("1", 5.0),
         ]
     ]
-    unit = parindex.score("province-2023", ScoreSheet.from_records(rows)).unit("A")
+    unit = parindex.score("province-2023", ScoreSheet.from_records(rows), units="free").unit("A")
     assert unit.total.points == 87.33
     assert unit.nodes["1"].points == 5.0
     assert unit.nodes["2"].index is None  # not given, not guessed
     # Without the components, the same fields are only part of the total: an error.
     with pytest.raises(parindex.errors.MissingDataError, match="the total is only partly given"):
-        parindex.score("province-2023", ScoreSheet.from_records(rows[4:]))
+        parindex.score("province-2023", ScoreSheet.from_records(rows[4:]), units="free")
 
 
 def test_a_partial_tree_is_never_under_counted() -> None:
@@ -280,7 +280,7 @@ def test_collect_all_reports_every_problem() -> None:
     assert len(info.value.exceptions) == 1  # the negative is caught when reading
     good = ScoreSheet.from_records(rows[:2])
     with pytest.raises(parindex.errors.ScoreSheetErrors) as info:
-        parindex.score("province-2017", good, collect_all=True)
+        parindex.score("province-2017", good, collect_all=True, units="free")
     kinds = sorted(type(e).__name__ for e in info.value.exceptions)
     assert kinds == ["PointsOutOfRangeError", "UnknownNodeError"]
 
@@ -513,7 +513,7 @@ def test_self_assessed_and_appraised_points_are_kept_side_by_side() -> None:
         {"unit": "A", "node": str(i), "points": p, "self_points": p + 0.5, "appraised_points": p}
         for i, p in enumerate([9, 9, 14, 10, 15, 6, 15, 14], 1)
     ]
-    result = parindex.score("province-2017", ScoreSheet.from_records(rows))
+    result = parindex.score("province-2017", ScoreSheet.from_records(rows), units="free")
     total = result.unit("A").total
     assert (total.points, total.self_points, total.appraised_points) == (92.0, 96.0, 92.0)
     frame = result.to_frame()
@@ -521,7 +521,9 @@ def test_self_assessed_and_appraised_points_are_kept_side_by_side() -> None:
     # A node without a self-assessment leaves the total's self-assessment unknown.
     rows[0] = {"unit": "A", "node": "1", "points": 9}
     assert (
-        parindex.score("province-2017", ScoreSheet.from_records(rows)).unit("A").total.self_points
+        parindex.score("province-2017", ScoreSheet.from_records(rows), units="free")
+        .unit("A")
+        .total.self_points
         is None
     )
 
@@ -532,7 +534,7 @@ def test_an_unknown_node_with_a_value_is_reported_once() -> None:
     )
     # Only the unknown node is reported (it used to add a bogus error naming node '1').
     with pytest.raises(parindex.errors.UnknownNodeError, match=r"'9\.9'"):
-        parindex.score("province-2017", sheet, collect_all=True)
+        parindex.score("province-2017", sheet, collect_all=True, units="free")
 
 
 def test_every_public_function_class_and_method_has_a_runnable_example() -> None:

@@ -28,7 +28,7 @@ Scorer = Callable[[Methodology, ScoreSheet], parindex.Scores]
 
 
 def _by_unit(m: Methodology, sheet: ScoreSheet, **kw: object) -> parindex.Scores:
-    return parindex.score(m, sheet, **kw)  # type: ignore[arg-type]
+    return parindex.score(m, sheet, units="free", **kw)  # type: ignore[arg-type]
 
 
 def _by_frame(m: Methodology, sheet: ScoreSheet, **kw: object) -> parindex.Scores:

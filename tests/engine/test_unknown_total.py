@@ -115,7 +115,7 @@ def test_unknown_total_is_never_derived_from_exhaustive_fields() -> None:
     assert m.total_max is None
     codes = {f.code: f for f in parindex.check_methodology(m)}
     assert "add up to 100, not taken as the total" in codes["total-unknown"].message
-    scores = parindex.score(m, _sheet([("A", "1", 50), ("A", "2", 30)]))
+    scores = parindex.score(m, _sheet([("A", "1", 50), ("A", "2", 30)]), units="free")
     total = scores.unit("A").total
     assert (total.points, total.max_points, total.index) == (80.0, None, None)
     assert scores.unit("A").nodes["1"].index == pytest.approx(50 / 60 * 100)
@@ -170,7 +170,7 @@ def test_methodology_schema_takes_null_and_refuses_zero() -> None:
 
 def test_points_known_index_unknown_and_no_rank() -> None:
     m = parindex.get_methodology("province-2025")
-    scores = parindex.score(m, _sheet([("X", "total", 91.5), ("Y", "total", 88.0)]))
+    scores = parindex.score(m, _sheet([("X", "total", 91.5), ("Y", "total", 88.0)]), units="free")
     for unit, pts in (("X", 91.5), ("Y", 88.0)):
         total = scores.unit(unit).total
         assert (total.points, total.max_points, total.index, total.status) == (
@@ -192,7 +192,7 @@ def test_points_known_index_unknown_and_no_rank() -> None:
 
 
 def test_partial_tree_keeps_field_indices_under_an_unknown_total() -> None:
-    unit = parindex.score("camau-2013", _sheet([("A", "1", 15)])).unit("A")
+    unit = parindex.score("camau-2013", _sheet([("A", "1", 15)]), units="free").unit("A")
     assert unit.nodes["1"].index == 75.0
     assert unit.total.max_points is None
     assert unit.total.index is None
@@ -202,16 +202,18 @@ def test_points_above_a_known_maximum_are_still_refused() -> None:
     m = parindex.get_methodology("camau-2013")
     for node, pts in (("1", 20.5), ("1.3", 4), ("1.1.4", 3)):
         with pytest.raises(parindex.errors.PointsOutOfRangeError, match=f"node '{node}'"):
-            parindex.score(m, _sheet([("A", node, pts)]))
+            parindex.score(m, _sheet([("A", node, pts)]), units="free")
     # No maximum anywhere above the total: any finite points >= 0 are accepted.
-    big = parindex.score("province-2025", _sheet([("A", "total", 1e6)])).unit("A").total
+    big = (
+        parindex.score("province-2025", _sheet([("A", "total", 1e6)]), units="free").unit("A").total
+    )
     assert (big.points, big.index) == (1e6, None)
 
 
 @pytest.mark.parametrize("bad", [-1.0, math.nan, math.inf])
 def test_negative_nan_and_infinite_points_are_always_refused(bad: float) -> None:
     with pytest.raises(parindex.errors.PointsOutOfRangeError):
-        parindex.score("province-2025", _sheet([("A", "total", bad)]))
+        parindex.score("province-2025", _sheet([("A", "total", bad)]), units="free")
     tidy = pd.DataFrame({"unit": ["A"], "node": ["total"], "points": [bad]})
     if math.isnan(bad):  # NaN in a frame means "not given": a blank row
         with pytest.raises(parindex.errors.ScoreSheetError, match="blank row"):
@@ -223,7 +225,7 @@ def test_negative_nan_and_infinite_points_are_always_refused(bad: float) -> None
 
 def test_result_json_with_an_unknown_total_validates() -> None:
     scores = parindex.score(
-        "camau-2013", _sheet([("A", "1", 15), ("B", "1.3", 2)]), missing="unknown"
+        "camau-2013", _sheet([("A", "1", 15), ("B", "1.3", 2)]), missing="unknown", units="free"
     )
     doc = json.loads(json.dumps(result_document(scores, parindex.rank(scores)), allow_nan=False))
     jsonschema.Draft202012Validator(parindex.json_schema("result")).validate(doc)
@@ -236,7 +238,9 @@ def test_result_json_with_an_unknown_total_validates() -> None:
 def test_cli_score_json_with_an_unknown_total_validates(tmp_path: Path) -> None:
     sheet = tmp_path / "s.csv"
     sheet.write_text("unit,node,points\nA,total,80\nB,total,70\n", encoding="utf-8")
-    code, out, err = run("score", "-m", "province-2019", str(sheet), "--format", "json")
+    code, out, err = run(
+        "score", "--units", "free", "-m", "province-2019", str(sheet), "--format", "json"
+    )
     assert code == 0, err
     doc = json.loads(out)
     jsonschema.Draft202012Validator(parindex.json_schema("result")).validate(doc)
@@ -305,7 +309,11 @@ def test_complete_methodology_takes_the_total_from_the_annex() -> None:
         parindex.errors.MethodologyError, match="add up to 100, more than the total 90"
     ):
         parindex.complete_methodology(skel, wrong)
-    index = parindex.score(done, _sheet([("A", "1", 50), ("A", "2", 30)])).unit("A").total.index
+    index = (
+        parindex.score(done, _sheet([("A", "1", 50), ("A", "2", 30)]), units="free")
+        .unit("A")
+        .total.index
+    )
     assert index == 80.0
 
 

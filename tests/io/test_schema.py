@@ -86,7 +86,7 @@ def test_result_with_unknown_na_and_average_ties_validates() -> None:
             {"unit": "B", "node": "1", "points": 5},
         ]
     )
-    scores = parindex.score("province-2017", sheet, missing="unknown")
+    scores = parindex.score("province-2017", sheet, missing="unknown", units="free")
     doc = result_document(scores, parindex.rank(scores, ties="average"))
     _validator("result").validate(json.loads(json.dumps(doc, allow_nan=False)))
     statuses = {v["status"] for u in doc["units"] for v in u["nodes"].values()}
@@ -175,8 +175,10 @@ def test_result_schema_matches_result_document() -> None:
     unit_fields = _json_names(
         parindex.engine.scores.UnitResult, {"total": tuple(sorted(node_fields - {"status"}))}, set()
     )
-    assert _props(s, "unit") == unit_fields | {"rank", "band"}
-    scores = parindex.score("province-2017", parindex.load_sheet(SHEETS["province-2017"]))
+    assert _props(s, "unit") == unit_fields | {"rank", "band", "unit_code", "given_name"}
+    scores = parindex.score(
+        "province-2017", parindex.load_sheet(SHEETS["province-2017"]), units="free"
+    )
     doc = result_document(scores, parindex.rank(scores))
     assert set(doc) == _props(s)
     assert set(doc["units"][0]) == _props(s, "unit")

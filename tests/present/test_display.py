@@ -98,7 +98,7 @@ def test_scores_html_has_a_bar_per_component_and_marks_na_and_unknown() -> None:
         ]
     )
     text = parindex.to_html(
-        parindex.score("province-2017", sheet, missing="unknown"), language="vi"
+        parindex.score("province-2017", sheet, missing="unknown", units="free"), language="vi"
     )
     assert "không phát sinh" in text
     assert "chưa rõ" in text

@@ -6,9 +6,9 @@ import argparse
 import json
 from typing import Any, TextIO
 
+from parindex.analysis.identity import score_units
 from parindex.analysis.ranking import rank
 from parindex.cli.common import read_sheet, resolve_year
-from parindex.engine.scores import score
 from parindex.present.documents import result_document
 from parindex.present.tables import score_table
 
@@ -18,8 +18,15 @@ __all__ = ["register"]
 def _cmd_score(args: argparse.Namespace, out: TextIO) -> int:
     m, year = resolve_year(args.methodology, args.year)
     sheet = read_sheet(args)
-    scores = score(
-        m, sheet, missing=args.missing, rate_scale=args.rate_scale, collect_all=args.collect_all
+    scores = score_units(
+        m,
+        sheet,
+        year=year,
+        units=args.units,
+        roster=args.roster,
+        missing=args.missing,
+        rate_scale=args.rate_scale,
+        collect_all=args.collect_all,
     )
     ranking = rank(scores, ties=args.ties, precision=args.rank_precision, year=year)
     if args.format == "json":
@@ -32,6 +39,11 @@ def _cmd_score(args: argparse.Namespace, out: TextIO) -> int:
         return 0
     if args.format == "csv":
         frame = scores.to_frame()
+        # Each unit's official code and its name as given, beside the official name.
+        codes = {u: scores.unit_code(u) for u in scores.units}
+        given = {u: scores.given_name(u) for u in scores.units}
+        frame.insert(1, "unit_code", frame["unit"].map(codes))
+        frame.insert(2, "given_name", frame["unit"].map(given))
         ranks = ranking.to_frame().set_index("unit")[["rank", "band"]]
         frame = frame.join(ranks, on="unit")
         frame.loc[frame["node"] != "total", ["rank", "band"]] = None
@@ -71,4 +83,18 @@ def register(subparsers: Any) -> None:
         help="evaluation year (for bands; default: a level-year key's year)",
     )
     p.add_argument("--collect-all", action="store_true", help="report every problem at once")
+    p.add_argument(
+        "--units",
+        choices=("resolve", "free"),
+        default="resolve",
+        help="resolve unit names against the level's roster (default; an unknown name is "
+        "an error), or keep names outside the roster as given (free)",
+    )
+    p.add_argument(
+        "--roster",
+        metavar="FILE",
+        default=None,
+        help="a roster file (CSV or YAML) to resolve unit names against, e.g. a "
+        "province's departments",
+    )
     p.set_defaults(func=_cmd_score)

@@ -17,7 +17,7 @@ import numpy as np
 import numpy.typing as npt
 
 from parindex._numbers import snap, snap_array
-from parindex._text import normalize_key
+from parindex._text import lookup_key, normalize_key
 from parindex.engine.aggregate import score_columns
 from parindex.engine.arrays import BatchResult, MissingPolicy, SheetColumns
 from parindex.engine.compile import TOTAL, compile_methodology
@@ -28,6 +28,8 @@ from parindex.rules import RateScale
 
 if TYPE_CHECKING:
     import pandas as pd
+
+    from parindex.model.units import UnitResolution
 
 __all__ = ["TOTAL", "NodeScore", "Scores", "UnitResult", "score"]
 
@@ -100,6 +102,41 @@ class Scores:
     year: int | None = None
     """The evaluation year the methodology was looked up for (``score("province-2023",
     ...)`` gives 2023); :func:`parindex.rank` bands with it. ``None``: not stated."""
+    resolution: UnitResolution | None = attrs.field(default=None, repr=False)
+    """How the sheet's unit names were resolved to the official names and codes of a
+    roster (:func:`parindex.score` does it when the level has one), or ``None``."""
+
+    def unit_code(self, name: str) -> str | None:
+        """A unit's official code (mã đơn vị hành chính), when its name was resolved
+        against a roster.
+
+        Example:
+            >>> import parindex
+            >>> r = parindex.score("province-2017", parindex.load_sheet("examples/daklak-2017.csv"))
+            >>> r.unit_code("Đắk Lắk"), r.unit_code("ĐẮK LẮK")
+            ('66', '66')
+        """
+        unit = self._position(name)
+        if self.resolution is None:
+            return None
+        return next(
+            (r.unit_code for r in self.resolution if r.unit == self.batch.units[unit]), None
+        )
+
+    def given_name(self, name: str) -> str:
+        """The name a unit was given under in the sheet (its spelling as written).
+
+        Example:
+            >>> import parindex
+            >>> sheet = parindex.ScoreSheet.from_records([{"unit": "Dak Lak", "node": "total", "points": 70}])
+            >>> r = parindex.score("province-2018", sheet)
+            >>> r.units, r.given_name("Đắk Lắk")
+            (('Đắk Lắk',), 'Dak Lak')
+        """
+        unit = self.batch.units[self._position(name)]
+        if self.resolution is None:
+            return unit
+        return next((r.given_name for r in self.resolution if r.unit == unit), unit)
 
     def __repr__(self) -> str:
         year = "" if self.year is None else f", {self.year}"
@@ -146,16 +183,35 @@ class Scores:
             ...
             parindex.errors.UnknownUnitError: unit 'Tân Uyên': not in these results (units: 'Thành phố Thủ Dầu Một', 'Thị xã Tân Uyên', 'Huyện Bàu Bàng', 'Thị xã Thuận An', 'Thị xã Dĩ An', ... (9 in all))
         """
+        return self._unit_at(self._position(name))
+
+    def _position(self, name: str) -> int:
+        """A unit's row: its name as scored, as given in the sheet, or any spelling that
+        differs only in letter case and diacritics when exactly one unit has it."""
+        units = self.batch.units
         key = normalize_key(name) if isinstance(name, str) else name
-        try:
-            i = self.batch.units.index(key)
-        except ValueError:
-            raise UnknownUnitError(
-                f"unit {name!r}: not in these results (units: {_some(self.batch.units)})",
-                unit=str(name),
-                value=name,
-            ) from None
-        return self._unit_at(i)
+        if key in units:
+            return units.index(key)
+        if isinstance(key, str):
+            if self.resolution is not None:
+                for r in self.resolution:
+                    if r.given_name == key:
+                        return units.index(r.unit)
+            loose = lookup_key(key)
+            hits = [i for i, u in enumerate(units) if lookup_key(u) == loose]
+            if self.resolution is not None:
+                hits += [
+                    units.index(r.unit)
+                    for r in self.resolution
+                    if lookup_key(r.given_name) == loose and r.unit in units
+                ]
+            if len(set(hits)) == 1:
+                return hits[0]
+        raise UnknownUnitError(
+            f"unit {name!r}: not in these results (units: {_some(units)})",
+            unit=str(name),
+            value=name,
+        )
 
     def _node(self, i: int, s: int) -> NodeScore:
         b = self.batch
@@ -347,11 +403,11 @@ def score(
     Example:
         >>> import parindex
         >>> sheet = parindex.ScoreSheet.from_records(
-        ...     [{"unit": "X", "node": str(i), "points": p}
+        ...     [{"unit": "Đắk Lắk", "node": str(i), "points": p}
         ...      for i, p in enumerate([5.5, 8.16, 14.5, 8.23, 11.12, 5.04, 8.86, 13.96], 1)]
         ... )
         >>> result = parindex.score("province-2017", sheet)
-        >>> result.unit("X").total.index, result.unit("X").nodes["3"].index
+        >>> result.unit("Đắk Lắk").total.index, result.unit("Đắk Lắk").nodes["3"].index
         (75.37, 100.0)
     """
     _check_choice("missing", missing, ("error", "zero", "unknown"))

@@ -351,7 +351,7 @@ def roster_for(
         >>> parindex.io.rosters.roster_for("department", year=2025)
         Traceback (most recent call last):
         ...
-        parindex.model.units.RosterUnavailableError: level 'department' has no shipped roster: departments (sở, ban, ngành) are per province and supplied by you, as a roster file (CSV: name,code,...) or a list of names
+        parindex.errors.RosterUnavailableError: level 'department' has no shipped roster: departments (sở, ban, ngành) are per province and supplied by you, as a roster file (CSV: name,code,...) or a list of names
     """
     if path is not None:
         return load_roster(path, level=level, province=province, year=year)

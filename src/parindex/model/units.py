@@ -420,4 +420,7 @@ class UnitResolution:
             ('Đắk Lắk',)
         """
         mapping = {u: self.record(u).unit for u in sheet.units}
-        return ScoreSheet(tuple(attrs.evolve(e, unit=mapping[e.unit]) for e in sheet.entries))
+        return ScoreSheet(
+            tuple(attrs.evolve(e, unit=mapping[e.unit]) for e in sheet.entries),
+            methodology=sheet.methodology,
+        )

@@ -34,7 +34,8 @@ def result_document(
     scores: Scores, ranking: Ranking, *, decimals: int | None = None
 ) -> dict[str, Any]:
     """The JSON result document (the CLI's ``--format json`` and ``POST /score``):
-    every unit's points, maximum, index, rank and band, and every node and score
+    every unit's official name, code and name as given (``unit``, ``unit_code``,
+    ``given_name``), points, maximum, index, rank and band, and every node and score
     component. Full precision (float noise snapped) unless ``decimals`` is given.
 
     Example:
@@ -52,6 +53,8 @@ def result_document(
         units.append(
             {
                 "unit": r.unit,
+                "unit_code": scores.unit_code(r.unit),
+                "given_name": scores.given_name(r.unit),
                 "group": r.group,
                 "points": _num(r.total.points, decimals),
                 "max_points": _num(r.total.max_points, decimals),
