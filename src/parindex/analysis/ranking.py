@@ -421,13 +421,13 @@ class Ranking:
             >>> print(parindex.rank(scores, unranked=["Huyện Minh Họa H"]).rank_of("Huyện Minh Họa H"))
             None
         """
-        key = normalize_key(unit) if isinstance(unit, str) else unit
-        hit = np.flatnonzero(np.asarray(self.scores.units, dtype=object)[self.order] == key)
-        if not hit.size:
+        try:
+            at = self.scores.position(unit)  # any spelling Scores.unit accepts
+        except UnknownUnitError:
             raise UnknownUnitError(
                 f"unit {unit!r}: not in this ranking", unit=str(unit), value=unit
-            )
-        value = float(self.rank_array[hit[0]])
+            ) from None
+        value = float(self.rank_array[int(np.flatnonzero(self.order == at)[0])])
         if value != value:
             return None
         return value if self.ties == "average" else int(value)

@@ -116,7 +116,7 @@ class Scores:
             >>> r.unit_code("Đắk Lắk"), r.unit_code("ĐẮK LẮK")
             ('66', '66')
         """
-        unit = self._position(name)
+        unit = self.position(name)
         if self.resolution is None:
             return None
         return next(
@@ -133,7 +133,7 @@ class Scores:
             >>> r.units, r.given_name("Đắk Lắk")
             (('Đắk Lắk',), 'Dak Lak')
         """
-        unit = self.batch.units[self._position(name)]
+        unit = self.batch.units[self.position(name)]
         if self.resolution is None:
             return unit
         return next((r.given_name for r in self.resolution if r.unit == unit), unit)
@@ -183,11 +183,19 @@ class Scores:
             ...
             parindex.errors.UnknownUnitError: unit 'Tân Uyên': not in these results (units: 'Thành phố Thủ Dầu Một', 'Thị xã Tân Uyên', 'Huyện Bàu Bàng', 'Thị xã Thuận An', 'Thị xã Dĩ An', ... (9 in all))
         """
-        return self._unit_at(self._position(name))
+        return self._unit_at(self.position(name))
 
-    def _position(self, name: str) -> int:
-        """A unit's row: its name as scored, as given in the sheet, or any spelling that
-        differs only in letter case and diacritics when exactly one unit has it."""
+    def position(self, name: str) -> int:
+        """A unit's row in :attr:`units`: by its name as scored, as given in the sheet, or
+        any spelling that differs only in letter case and diacritics when exactly one
+        unit has it.
+
+        Example:
+            >>> import parindex
+            >>> r = parindex.score("province-2017", parindex.load_sheet("examples/daklak-2017.csv"))
+            >>> r.position("Đắk Lắk"), r.position("dak lak")
+            (0, 0)
+        """
         units = self.batch.units
         key = normalize_key(name) if isinstance(name, str) else name
         if key in units:
