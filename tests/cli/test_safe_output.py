@@ -107,3 +107,15 @@ def test_text_output_shows_terminal_escapes_escaped(tmp_path: Path, argv: list[s
     text = _cli(*(a.format(path=path) for a in argv))
     assert "\x1b" not in text
     assert "\\x1b[31m" in text
+
+
+def test_show_escapes_terminal_codes_in_a_methodology_file(tmp_path: Path) -> None:
+    import yaml
+
+    doc = parindex.methodology_to_dict(parindex.get_methodology("illustrative-district"))
+    doc["name_vi"] = "Bộ chỉ số \x1b[2J\x1b[31mgiả"
+    path = tmp_path / "m.yaml"
+    path.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
+    out = _cli("show", str(path))
+    assert "\x1b" not in out
+    assert "Bộ chỉ số \\x1b[2J\\x1b[31mgiả" in out

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from typing import TextIO
 
 from parindex._numbers import round_half_up
+from parindex._text import escape_control
 from parindex.analysis.ranking import Ranking
 from parindex.engine.scores import Scores
 from parindex.model.methodology import Methodology, Node
@@ -25,6 +26,21 @@ __all__ = ["methodology_text", "score_table", "text_table"]
 
 def _fmt(x: float | None, decimals: int = 2) -> str:
     return "—" if x is None else f"{round_half_up(x, decimals):.{decimals}f}"
+
+
+class _Escaping:
+    """A text stream that shows control characters escaped: names come from files
+    anyone may write, and a terminal would obey an escape code in one."""
+
+    def __init__(self, out: TextIO) -> None:
+        self._out = out
+
+    def write(self, text: str) -> int:
+        return self._out.write(escape_control(text))
+
+
+def _terminal_safe(out: TextIO) -> TextIO:
+    return out if isinstance(out, _Escaping) else _Escaping(out)  # type: ignore[return-value]
 
 
 def text_table(out: TextIO, header: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
@@ -38,6 +54,7 @@ def text_table(out: TextIO, header: Sequence[str], rows: Sequence[Sequence[str]]
         >>> out.getvalue().splitlines()
         ['rank  unit', '1     Đắk Lắk']
     """
+    out = _terminal_safe(out)
     widths = [max(len(str(x)) for x in col) for col in zip(header, *rows, strict=True)]
     for row in (header, *rows):
         out.write(
@@ -71,6 +88,7 @@ def score_table(out: TextIO, m: Methodology, scores: Scores, ranking: Ranking) -
         >>> out.getvalue().splitlines()[3]
         '1     Đắk Lắk         75.37   100.00  75.37'
     """
+    out = _terminal_safe(out)
     out.write(f"{m.id} ({m.decision.number or 'decision unknown'})")
     out.write("" if m.official else "  NOT OFFICIAL: illustrative methodology")
     out.write(f"; ties: {ranking.ties}; values rounded half-up to 2 decimals for display\n\n")
@@ -126,6 +144,7 @@ def methodology_text(out: TextIO, m: Methodology) -> None:
         >>> out.getvalue().splitlines()[2]
         'decision: 2948/QĐ-BNV of 2017-12-28; level province; evaluation years 2017; total 100'
     """
+    out = _terminal_safe(out)
     out.write(f"{m.id}: {m.name_vi}\n")
     if m.name_en:
         out.write(f"  {m.name_en}\n")
