@@ -48,7 +48,7 @@ NOT_RUN: dict[tuple[str, str], str] = {
     ("README.md", "parindex methodologies [--format table|json]"): "a usage synopsis",
     (
         "README.md",
-        "parindex score --methodology province-2017 FILE.csv [--format table|csv|json] [--ties min|dense|average|first|max]",
+        "parindex score --methodology province-2017 FILE.csv [--format table|csv|json] [--ties min|dense|average|first|max] [--units resolve|free]",
     ): "a usage synopsis",
     ("README.md", "parindex validate my-province-set.yaml"): "a placeholder for your file",
     (
@@ -57,8 +57,8 @@ NOT_RUN: dict[tuple[str, str], str] = {
     ): "annex.csv stands for the official annex, which is not shipped",
     (
         "README.md",
-        "parindex template province-2017 -o sheet.xlsx && parindex read-excel sheet.xlsx",
-    ): "read-excel refuses the template until it is filled in (tests/test_excel.py)",
+        "parindex score --methodology province-2017 sheet.xlsx",
+    ): "the template must be filled in first (tests/cli/test_cli_inputs.py scores a filled one)",
     ("README.md", "parindex serve --port 8765"): "serves until stopped (tests/test_service.py)",
     (
         "docs/how-to/backend.md",
