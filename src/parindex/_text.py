@@ -14,6 +14,7 @@ __all__ = [
     "lookup_key",
     "neutralize_cell",
     "normalize_key",
+    "plural",
     "spelling_clash",
     "spelling_key",
     "strip_marks",
@@ -178,3 +179,14 @@ def escape_control(text: str) -> str:
         ),
         text,
     )
+
+
+def plural(count: int, word: str) -> str:
+    """``"1 problem"``, ``"2 problems"``: a count with its English noun.
+
+    Example:
+        >>> from parindex._text import plural
+        >>> plural(1, "warning"), plural(3, "problem")
+        ('1 warning', '3 problems')
+    """
+    return f"{count} {word}{'' if count == 1 else 's'}"

@@ -102,3 +102,14 @@ def test_missing_year_warns_in_python_naming_the_argument() -> None:
     scores = parindex.score(parindex.get_methodology("province-2022"), sheet, units="free")
     with pytest.warns(NoBandsWarning, match=r"pass year=$"):
         rank(scores)
+
+
+def test_validate_json_lists_every_finding_and_counts_read_in_english() -> None:
+    path = "src/parindex/data/methodologies/province-2017.yaml"
+    status, out, _ = _run(["validate", path, "--format", "json"])
+    assert status == 0
+    doc = json.loads(out)
+    assert (doc["id"], doc["valid"]) == ("province-2017", True)
+    assert {"severity", "code", "node", "message"} <= set(doc["findings"][0])
+    status, out, _ = _run(["validate", path, "-q"])
+    assert out.rstrip().endswith("1 warning)")

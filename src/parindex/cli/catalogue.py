@@ -8,7 +8,7 @@ import json
 from pathlib import Path
 from typing import Any, TextIO
 
-from parindex._text import escape_control, neutralize_cell
+from parindex._text import escape_control, neutralize_cell, plural
 from parindex.authoring.complete import complete_methodology
 from parindex.authoring.diff import diff_methodologies
 from parindex.authoring.validate import check_methodology
@@ -71,24 +71,37 @@ def _cmd_validate(args: argparse.Namespace, out: TextIO) -> int:
     print every finding on stdout; error-level findings also end with one line on stderr."""
     m = load_methodology(args.file)
     findings = check_methodology(m)
-    for finding in findings:
-        if args.quiet and finding.severity == "info":
-            continue
-        out.write(escape_control(f"{args.file}: {finding}") + "\n")
+    shown = [f for f in findings if not (args.quiet and f.severity == "info")]
     errors = [f for f in findings if f.severity == "error"]
     warnings = sum(f.severity == "warning" for f in findings)
+    if args.format == "json":
+        doc = {
+            "file": str(args.file),
+            "id": m.id,
+            "valid": not errors,
+            "completeness": m.describe_completeness(),
+            "findings": [
+                {"severity": f.severity, "code": f.code, "node": f.node, "message": f.message}
+                for f in shown
+            ],
+        }
+        out.write(json.dumps(doc, ensure_ascii=False, indent=2) + "\n")
+    else:
+        for finding in shown:
+            out.write(escape_control(f"{args.file}: {finding}") + "\n")
     if errors:
         raise MethodologyError(
-            f"{args.file}: INVALID ({len(errors)} errors, {warnings} warnings); first: "
+            f"{args.file}: INVALID ({plural(len(errors), 'error')}, {plural(warnings, 'warning')}); first: "
             f"{errors[0].message}",
             node=errors[0].node,
         )
-    out.write(
-        escape_control(
-            f"{args.file}: valid ({m.id}; {m.describe_completeness()}; {warnings} warnings)"
+    if args.format != "json":
+        out.write(
+            escape_control(
+                f"{args.file}: valid ({m.id}; {m.describe_completeness()}; {plural(warnings, 'warning')})"
+            )
+            + "\n"
         )
-        + "\n"
-    )
     return 0
 
 
@@ -141,6 +154,12 @@ def register(subparsers: Any) -> None:
     p = subparsers.add_parser("validate", help="validate a methodology file and list every finding")
     p.add_argument("file")
     p.add_argument("--quiet", "-q", action="store_true", help="hide info-level findings")
+    p.add_argument(
+        "--format",
+        choices=("text", "json"),
+        default="text",
+        help="json: one document with every finding (severity, code, node, message)",
+    )
     p.set_defaults(func=_cmd_validate)
 
     p = subparsers.add_parser("diff", help="compare two methodologies")

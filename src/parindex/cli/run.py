@@ -17,6 +17,7 @@ import warnings
 from collections.abc import Callable, Sequence
 from typing import Any, NoReturn
 
+from parindex._text import plural
 from parindex._version import __version__
 from parindex.cli import catalogue, commands, score, simulate, survey, units
 from parindex.cli.common import (
@@ -63,7 +64,7 @@ def _one_line(err: BaseException) -> str:
     if isinstance(err, ExceptionGroup):
         first = "; ".join(_one_line(e) for e in err.exceptions[:5])
         more = len(err.exceptions) - 5
-        return f"{len(err.exceptions)} problems: {first}" + (
+        return f"{plural(len(err.exceptions), 'problem')}: {first}" + (
             f"; and {more} more" if more > 0 else ""
         )
     return " ".join(str(err).split())

@@ -16,7 +16,7 @@ import attrs
 import numpy as np
 
 from parindex._numbers import NUMBER_PATTERN
-from parindex._text import normalize_key
+from parindex._text import normalize_key, plural
 from parindex.errors import (
     AmbiguousInputError,
     InputFormatError,
@@ -408,5 +408,5 @@ def entries_from_rows(
                 raise
             problems.append(err)
     if problems:
-        raise ScoreSheetErrors(f"{len(problems)} problems in the score sheet", problems)
+        raise ScoreSheetErrors(f"{plural(len(problems), 'problem')} in the score sheet", problems)
     return entries
