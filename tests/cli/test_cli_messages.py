@@ -113,3 +113,17 @@ def test_validate_json_lists_every_finding_and_counts_read_in_english() -> None:
     assert {"severity", "code", "node", "message"} <= set(doc["findings"][0])
     status, out, _ = _run(["validate", path, "-q"])
     assert out.rstrip().endswith("1 warning)")
+
+
+@pytest.mark.parametrize(
+    ("key", "suggestion"),
+    [
+        ("ilustrative-district", "did you mean 'illustrative-district'?"),
+        ("provnce-2017", "did you mean 'province-2017'?"),
+        ("876", "did you mean 'ministry-2022' or 'province-2022'?"),
+    ],
+)
+def test_a_mistyped_methodology_gets_a_suggestion(key: str, suggestion: str) -> None:
+    status, _, err = _run(["show", key])
+    assert status == 2
+    assert suggestion in err

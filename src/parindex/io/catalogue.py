@@ -11,6 +11,7 @@ that one file only; after adding or editing a file, regenerate the index with
 
 from __future__ import annotations
 
+import difflib
 import os
 import re
 import threading
@@ -342,18 +343,33 @@ class Registry:
             covered = sorted({y for e in national for y in e.evaluation_years})
             if not covered:
                 levels = sorted({e.level for e in self._entries.values() if e.national})
+                close = difflib.get_close_matches(lvl, levels, n=1)
+                hint = f"; did you mean '{close[0]}-{year}'?" if close else ""
                 raise UnknownMethodologyError(
                     f"{key!r}: no national methodology for level {lvl!r} (levels covered: "
-                    f"{', '.join(levels)})"
+                    f"{', '.join(levels)}){hint}"
                 )
             raise UnknownMethodologyError(
                 f"{key!r}: no {lvl} methodology covers {year}; years covered: "
                 f"{', '.join(map(str, covered))}"
             )
         raise UnknownMethodologyError(
-            f"no methodology {key!r}; known ids: {', '.join(self.ids())} (or use a decision "
-            "number such as '876/QĐ-BNV', or a level-year key such as 'province-2023')"
+            f"no methodology {key!r}{self._did_you_mean(key)}; known ids: "
+            f"{', '.join(self.ids())} (or use a decision number such as '876/QĐ-BNV', or a "
+            "level-year key such as 'province-2023')"
         )
+
+    def _did_you_mean(self, key: str) -> str:
+        """ "; did you mean ...?": the ids closest in spelling, or the methodologies of a
+        decision whose number the key begins (``876`` -> ``876/QĐ-BNV``)."""
+        wanted = _norm(key)
+        by_number = [
+            e.id
+            for e in self._entries.values()
+            if e.decision_number and _norm(e.decision_number).startswith(wanted) and wanted
+        ]
+        close = by_number or difflib.get_close_matches(key, self.ids(), n=3, cutoff=0.75)
+        return f"; did you mean {' or '.join(map(repr, close[:3]))}?" if close else ""
 
 
 _registries: weakref.WeakSet[Registry] = weakref.WeakSet()
