@@ -127,3 +127,18 @@ def test_a_mistyped_methodology_gets_a_suggestion(key: str, suggestion: str) -> 
     status, _, err = _run(["show", key])
     assert status == 2
     assert suggestion in err
+
+
+def test_every_command_has_a_description_and_runnable_looking_examples() -> None:
+    from parindex.cli.run import EXAMPLES, _subparser, build_parser
+
+    parser = build_parser()
+    sub = next(
+        a for a in parser._actions if isinstance(a, __import__("argparse")._SubParsersAction)
+    )
+    assert set(EXAMPLES) == set(sub.choices)
+    for name in sub.choices:
+        command = _subparser(parser, name)
+        assert command is not None
+        assert command.description
+        assert f"parindex {name}" in (command.epilog or "")

@@ -57,7 +57,47 @@ def build_parser() -> argparse.ArgumentParser:
     survey.register(sub)
     simulate.register(sub)
     units.register(sub)
+    _describe(sub)
     return parser
+
+
+# One runnable example per command, shown by `parindex COMMAND --help`.
+EXAMPLES: dict[str, tuple[str, ...]] = {
+    "methodologies": ("parindex methodologies", "parindex methodologies --format json"),
+    "show": ("parindex show province-2022", "parindex show province-2023 --format yaml"),
+    "score": (
+        "parindex score -m province-2017 examples/daklak-2017.csv",
+        "parindex score -m province-2023 sheet.xlsx --format json",
+        "parindex score -m illustrative-district --units free --format csv my-units.csv",
+    ),
+    "validate": ("parindex validate my-province-set.yaml --format json",),
+    "diff": ("parindex diff province-2017 province-2022",),
+    "complete": ("parindex complete province-2022 annex.csv -o province-2022-complete.yaml",),
+    "schema": ("parindex schema result",),
+    "serve": ("parindex serve --port 8765",),
+    "template": ('parindex template province-2017 --unit "Đắk Lắk" -o sheet.xlsx',),
+    "read-excel": ("parindex read-excel sheet.xlsx --format json",),
+    "survey": (
+        "parindex survey -m illustrative-district examples/survey-illustrative-district.csv",
+    ),
+    "simulate": (
+        "parindex simulate -m illustrative-district examples/illustrative-districts.csv "
+        "-u examples/uncertainty-district.yaml --draws 10000 --seed 1",
+    ),
+    "units": ('parindex units resolve --level province --year 2025 "Dak Lak"',),
+}
+
+
+def _describe(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    """Each command's help: its one-line summary as the description, and examples."""
+    helps = {a.dest: a.help for a in sub._choices_actions}
+    for name, command in sub.choices.items():
+        if command.description is None:
+            command.description = helps.get(name)
+        examples = EXAMPLES.get(name)
+        if examples and command.epilog is None:
+            command.epilog = "examples:\n" + "\n".join(f"  {e}" for e in examples)
+            command.formatter_class = argparse.RawDescriptionHelpFormatter
 
 
 def _one_line(err: BaseException) -> str:
