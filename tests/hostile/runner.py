@@ -45,7 +45,8 @@ from parindex.io.excel import _KEY_ROW as XL_KEY_ROW
 from parindex.io.excel import EXCEL_COLUMNS
 from parindex.io.safe import MAX_DEPTH, MAX_FILE_BYTES
 from parindex.io.sheet import load_sheet, sheet_from_csv, sheet_from_json
-from parindex.service.app import MAX_BODY_BYTES, MAX_JSON_DEPTH, HttpError
+from parindex.service import MAX_BODY_BYTES, MAX_JSON_DEPTH
+from parindex.service.protocol import HttpError
 
 ROOT = Path(__file__).resolve().parents[2]
 CASES_DIR = Path(__file__).with_name("cases")

@@ -28,7 +28,7 @@ from parindex import ParIndexError, ScoreSheet
 from parindex.cli.common import UsageError
 from parindex.cli.run import _subparser, build_parser, cli_words
 from parindex.io.sheet import load_sheet
-from parindex.service.app import serve_in_thread
+from parindex.service import serve_in_thread
 
 
 def _load_runner() -> Any:

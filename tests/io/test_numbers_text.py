@@ -32,7 +32,7 @@ from parindex.errors import (
 from parindex.io.sheet import sheet_from_csv, sheet_from_dict, sheet_from_json
 from parindex.model.sheet import TEXT_COLUMNS, ScoreSheet
 from parindex.rules.conversion import SURVEY_ID_PATTERN
-from parindex.service.app import dispatch
+from parindex.service import dispatch
 
 M = "illustrative-district"
 DEDUCTION = "1.2.1"  # a count of occurrences: infinity used to deduct everything

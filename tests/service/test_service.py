@@ -1,13 +1,17 @@
-"""The HTTP service, tested with a real client against a real server on 127.0.0.1."""
+"""The HTTP service, tested with a real client against a real server process
+(``parindex serve``, uvicorn) on 127.0.0.1: the same endpoints and answers as the CLI,
+and every refused request answered in the one error shape."""
 
 from __future__ import annotations
 
 import io
 import json
-import socket
-import urllib.error
-import urllib.request
+import os
+import selectors
+import subprocess
+import sys
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import jsonschema
@@ -15,67 +19,24 @@ import pytest
 
 import parindex
 from parindex.cli import main
-from parindex.service.app import MAX_BODY_BYTES, dispatch, serve_in_thread
+from parindex.service import MAX_BODY_BYTES, dispatch
 
 from ..conftest import DAKLAK_2023_CSV
+from .conftest import call, post_json, raw
 
 DAKLAK = "examples/daklak-2017.csv"
 BINHDUONG = "examples/binhduong-district-2017.csv"
 
 
-@pytest.fixture(scope="module")
-def base_url() -> Iterator[str]:
-    server, thread = serve_in_thread("127.0.0.1", 0)
-    host, port = server.server_address[:2]
-    assert host == "127.0.0.1"
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
-        assert not thread.is_alive()
-
-
-def request(
-    base: str,
-    method: str,
-    path: str,
-    body: bytes | None = None,
-    *,
-    headers: dict[str, str] | None = None,
-) -> tuple[int, str]:
-    req = urllib.request.Request(base + path, data=body, method=method, headers=headers or {})
-    if body is not None:
-        req.add_header("Content-Type", "application/json")
-    try:
-        with urllib.request.urlopen(req, timeout=10) as resp:
-            return resp.status, resp.read().decode("utf-8")
-    except urllib.error.HTTPError as err:
-        with err:
-            return err.code, err.read().decode("utf-8")
-
-
-def raw(base: str, data: bytes) -> tuple[int, str]:
-    host, port = base.removeprefix("http://").split(":")
-    with socket.create_connection((host, int(port)), timeout=10) as sock:
-        sock.sendall(data)
-        sock.shutdown(socket.SHUT_WR)
-        chunks = []
-        while chunk := sock.recv(65536):
-            chunks.append(chunk)
-    head, _, body = b"".join(chunks).partition(b"\r\n\r\n")
-    return int(head.split()[1]), body.decode("utf-8")
+def request(port: int, method: str, path: str, body: bytes | None = None) -> tuple[int, str]:
+    status, _, text = call(port, method, path, body)
+    return status, text
 
 
 def cli(*argv: str) -> str:
     out, err = io.StringIO(), io.StringIO()
     assert main(list(argv), stdout=out, stderr=err) == 0, err.getvalue()
     return out.getvalue()
-
-
-def post_json(base: str, path: str, doc: Any) -> tuple[int, str]:
-    return request(base, "POST", path, json.dumps(doc, ensure_ascii=False).encode("utf-8"))
 
 
 def sheet_doc(path: str) -> Any:
@@ -86,33 +47,43 @@ def sheet_doc(path: str) -> Any:
     ("methodology", "path"), [("province-2017", DAKLAK), ("binhduong-district-2017", BINHDUONG)]
 )
 def test_score_over_http_gives_the_same_json_as_the_cli(
-    base_url: str, methodology: str, path: str
+    port: int, methodology: str, path: str
 ) -> None:
-    status, text = post_json(
-        base_url, "/score", {"methodology": methodology, "sheet": sheet_doc(path)}
-    )
+    body = json.dumps({"methodology": methodology, "sheet": sheet_doc(path)}).encode()
+    expected = cli("score", "-m", methodology, path, "--format", "json")
+    # Compact by default, the same document; with ?pretty=1 the same bytes.
+    status, text = request(port, "POST", "/score", body)
     assert status == 200, text
-    assert text == cli("score", "-m", methodology, path, "--format", "json")
+    assert "\n" not in text
+    assert json.loads(text) == json.loads(expected)
+    assert request(port, "POST", "/score?pretty=1", body) == (200, expected)
     jsonschema.Draft202012Validator(parindex.json_schema("result")).validate(json.loads(text))
 
 
-def test_score_options_reach_the_engine(base_url: str) -> None:
+def test_score_options_reach_the_engine(port: int) -> None:
+    # A JSON sheet holds numbers as numbers (the sheet schema); text numbers with a
+    # decimal comma come in a CSV sheet, with the options in the query.
     body = {
         "methodology": "province-2017",
         "sheet": [
-            {"unit": "A", "node": "1", "points": "5,5"},
+            {"unit": "A", "node": "1", "points": 5.5},
             {"unit": "B", "node": "1", "points": 5.5},
         ],
-        "decimal_comma": True,
         "missing": "unknown",
         "ties": "dense",
+        "units": "free",  # A and B are no provinces
     }
-    status, text = post_json(base_url, "/score", body)
-    assert status == 200, text
-    doc = json.loads(text)
-    assert doc["ties"] == "dense"
-    assert [u["nodes"]["1"]["points"] for u in doc["units"]] == [5.5, 5.5]
-    assert doc["units"][0]["index"] is None  # the other fields are unknown
+    csv = b'unit,node,points\nA,1,"5,5"\nB,1,5.5\n'
+    query = "?methodology=province-2017&decimal_comma=1&missing=unknown&ties=dense&units=free"
+    for status, text in (
+        post_json(port, "/score", body),
+        call(port, "POST", "/score" + query, csv, {"Content-Type": "text/csv"})[::2],
+    ):
+        assert status == 200, text
+        doc = json.loads(text)
+        assert doc["ties"] == "dense"
+        assert [u["nodes"]["1"]["points"] for u in doc["units"]] == [5.5, 5.5]
+        assert doc["units"][0]["index"] is None  # the other fields are unknown
 
 
 def test_a_level_year_key_bands_with_its_year() -> None:
@@ -133,28 +104,30 @@ def test_a_level_year_key_bands_with_its_year() -> None:
     assert "covers 2022, 2023, 2024, not 2021" in json.loads(text)["error"]["message"]
 
 
-def test_listing_and_showing_match_the_cli(base_url: str) -> None:
-    assert request(base_url, "GET", "/methodologies") == (
+def test_listing_and_showing_match_the_cli(port: int) -> None:
+    assert request(port, "GET", "/methodologies?pretty=1") == (
         200,
         cli("methodologies", "--format", "json"),
     )
-    status, text = request(base_url, "GET", "/methodologies/province-2017")
+    status, text = request(port, "GET", "/methodologies/province-2017?pretty=true")
     assert (status, text) == (200, cli("show", "province-2017", "--format", "json"))
+    status, text = request(port, "GET", "/methodologies/province-2017")
+    assert json.loads(text) == json.loads(cli("show", "province-2017", "--format", "json"))
     status, text = request(
-        base_url, "GET", "/methodologies/2948%2FQ%C4%90-BNV?level=province"
+        port, "GET", "/methodologies/2948%2FQ%C4%90-BNV?level=province"
     )  # by decision number
     assert status == 200
     assert json.loads(text)["id"] == "province-2017"
-    status, text = request(base_url, "GET", "/methodologies/2948%2FQ%C4%90-BNV")
+    status, text = request(port, "GET", "/methodologies/2948%2FQ%C4%90-BNV")
     assert status == 404
     assert "pass level" in json.loads(text)["error"]["message"]
 
 
-def test_schemas_and_openapi(base_url: str) -> None:
-    status, text = request(base_url, "GET", "/schemas/result")
+def test_schemas_and_openapi(port: int) -> None:
+    status, text = request(port, "GET", "/schemas/result")
     assert status == 200
     assert json.loads(text) == parindex.json_schema("result")
-    status, text = request(base_url, "GET", "/openapi.json")
+    status, text = request(port, "GET", "/openapi.json")
     assert status == 200
     doc = json.loads(text)
     assert doc["openapi"] == "3.1.0"
@@ -187,20 +160,20 @@ def _walk_refs(obj: Any) -> Iterator[str]:
             yield from _walk_refs(v)
 
 
-def test_rank_and_validate(base_url: str) -> None:
+def test_rank_and_validate(port: int) -> None:
     status, text = post_json(
-        base_url, "/rank", {"methodology": "binhduong-district-2017", "sheet": sheet_doc(BINHDUONG)}
+        port, "/rank", {"methodology": "binhduong-district-2017", "sheet": sheet_doc(BINHDUONG)}
     )
     assert status == 200, text
     rows = json.loads(text)["ranking"]
     assert rows[0]["unit"] == "Thành phố Thủ Dầu Một"
     assert rows[0]["rank"] == 1
     status, text = post_json(
-        base_url, "/rank", {"values": {"a": 85.0, "b": 85.0, "c": 80.0}, "ties": "dense"}
+        port, "/rank", {"values": {"a": 85.0, "b": 85.0, "c": 80.0}, "ties": "dense"}
     )
     assert (status, json.loads(text)["ranks"]) == (200, {"a": 1, "b": 1, "c": 2})
     doc = json.loads(cli("show", "province-2017", "--format", "json"))
-    status, text = post_json(base_url, "/validate", doc)
+    status, text = post_json(port, "/validate", doc)
     assert status == 200
     assert json.loads(text)["valid"] is True
 
@@ -320,46 +293,72 @@ MALFORMED: list[tuple[str, str, bytes | None]] = [
     ("POST", "/rank", _score(sheet=[{"unit": "A", "node": "x", "points": 1}])),
 ]
 
-RAW: list[bytes] = [
-    b"POST /score HTTP/1.0\r\nHost: x\r\n\r\n",  # no Content-Length
+# Requests the application answers in the error shape, sent as raw bytes.
+RAW: list[tuple[bytes, int]] = [
+    (b"POST /score HTTP/1.0\r\nHost: x\r\n\r\n", 411),  # no Content-Length
+    (
+        b"POST /score HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n"
+        b"Connection: close\r\n\r\n2\r\n{}\r\n0\r\n\r\n",
+        400,  # a chunked body is read (and this one lacks methodology and sheet)
+    ),
+    (b"OPTIONS /score HTTP/1.0\r\n\r\n", 405),
+    (b"POST /score HTTP/1.0\r\nContent-Length: 10737418240\r\n\r\n", 413),
+]
+# What does not parse as HTTP at all is refused by uvicorn itself, before the
+# application: 400, in plain text.
+NOT_HTTP: list[bytes] = [
     b"HELLO\r\n\r\n",
-    b"FOO /score HTTP/1.0\r\nHost: x\r\n\r\n",
     b"POST /score HTTP/1.0\r\nContent-Length: abc\r\n\r\n{}",
-    b"POST /score HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n",
-    b"POST /score HTTP/1.0\r\nContent-Length: 10\r\n\r\n{}",  # shorter than declared
     b"GET /" + b"a" * 70000 + b" HTTP/1.0\r\n\r\n",
 ]
 
 
 def test_fifty_malformed_requests_each_get_a_4xx_and_the_server_keeps_answering(
-    base_url: str,
+    port: int,
 ) -> None:
-    assert len(MALFORMED) + len(RAW) >= 50
+    assert len(MALFORMED) + len(RAW) + len(NOT_HTTP) >= 50
     seen: set[int] = set()
     for method, path, body in MALFORMED:
-        status, text = request(base_url, method, path, body)
+        status, headers, text = call(port, method, path, body)
         assert 400 <= status < 500, (method, path, body[:80] if body else body, status, text)
+        assert headers["content-type"] == "application/json"
         error = json.loads(text)["error"]
         assert set(error) >= {"type", "message", "unit", "node", "value"}
         assert error["message"]
         seen.add(status)
-        assert request(base_url, "GET", "/health")[0] == 200
-    for data in RAW:
-        status, text = raw(base_url, data)
-        assert 400 <= status < 500, (data[:60], status, text)
-        assert "error" in json.loads(text)
+        assert request(port, "GET", "/health")[0] == 200
+    for data, expected in RAW:
+        status, headers, answer = raw(port, data)
+        assert status == expected, (data[:60], status, answer)
+        assert "error" in json.loads(answer)
         seen.add(status)
+    for data in NOT_HTTP:
+        status, headers, answer = raw(port, data)
+        assert status == 400, (data[:60], status, answer)
     assert {400, 404, 405, 411, 413, 422} <= seen
     status, text = post_json(
-        base_url, "/score", {"methodology": "province-2017", "sheet": sheet_doc(DAKLAK)}
+        port, "/score", {"methodology": "province-2017", "sheet": sheet_doc(DAKLAK)}
     )
     assert status == 200
     assert json.loads(text)["units"][0]["index"] == 75.37
 
 
-def test_errors_name_the_unit_node_and_value(base_url: str) -> None:
+def test_a_405_says_which_methods_are_allowed(port: int) -> None:
+    for method, path, allowed in [
+        ("DELETE", "/score", "POST"),
+        ("PUT", "/validate", "POST"),
+        ("POST", "/methodologies", "GET, HEAD"),
+        ("PATCH", "/health", "GET, HEAD"),
+    ]:
+        status, headers, text = call(port, method, path, b"{}")
+        assert (status, headers["allow"]) == (405, allowed), text
+        assert json.loads(text)["error"]["type"] == "MethodNotAllowed"
+        assert method in json.loads(text)["error"]["message"]
+
+
+def test_errors_name_the_unit_node_and_value(port: int) -> None:
     status, text = request(
-        base_url, "POST", "/score", _entries({"unit": "Đắk Lắk", "node": "1", "points": 11})
+        port, "POST", "/score", _entries({"unit": "Đắk Lắk", "node": "1", "points": 11})
     )
     assert status == 422
     error = json.loads(text)["error"]
@@ -369,20 +368,25 @@ def test_errors_name_the_unit_node_and_value(base_url: str) -> None:
         "1",
         11.0,
     )
-    status, text = request(
-        base_url,
-        "POST",
-        "/score",
-        _score(
-            collect_all=True,
-            sheet=[
-                {"unit": "A", "node": "1", "points": -1},
-                {"unit": "B", "node": "1", "points": -2},
-            ],
-        ),
-    )
-    assert status == 422
-    assert [e["unit"] for e in json.loads(text)["error"]["errors"]] == ["A", "B"]
+    # Every problem with collect_all: those the engine finds (422, points above the
+    # maximum) and those the schema finds (400, negative points).
+    for points, expected in (((11, 12), 422), ((-1, -2), 400)):
+        status, text = request(
+            port,
+            "POST",
+            "/score",
+            _score(
+                collect_all=True,
+                units="free",
+                sheet=[
+                    {"unit": "A", "node": "1", "points": points[0]},
+                    {"unit": "B", "node": "1", "points": points[1]},
+                ],
+            ),
+        )
+        assert status == expected, text
+        assert [e["unit"] for e in json.loads(text)["error"]["errors"]] == ["A", "B"]
+        assert [e["node"] for e in json.loads(text)["error"]["errors"]] == ["1", "1"]
 
 
 def test_dispatch_without_sockets_answers_json_for_anything() -> None:
@@ -397,8 +401,8 @@ def test_dispatch_without_sockets_answers_json_for_anything() -> None:
         assert "error" in json.loads(text)
 
 
-def test_openapi_request_and_response_schemas_accept_real_traffic(base_url: str) -> None:
-    doc = json.loads(request(base_url, "GET", "/openapi.json")[1])
+def test_openapi_request_and_response_schemas_accept_real_traffic(port: int) -> None:
+    doc = json.loads(request(port, "GET", "/openapi.json")[1])
 
     def validator(name: str) -> jsonschema.protocols.Validator:
         root = {"$ref": f"#/components/schemas/{name}", "components": doc["components"]}
@@ -407,37 +411,27 @@ def test_openapi_request_and_response_schemas_accept_real_traffic(base_url: str)
     body = {"methodology": "province-2017", "sheet": sheet_doc(DAKLAK), "ties": "dense"}
     validator("ScoreRequest").validate(body)
     assert not validator("ScoreRequest").is_valid({"methodology": "province-2017"})
-    status, text = post_json(base_url, "/score", body)
+    status, text = post_json(port, "/score", body)
     validator("Result").validate(json.loads(text))
-    status, text = post_json(base_url, "/score", {"methodology": "nope", "sheet": []})
+    status, text = post_json(port, "/score", {"methodology": "nope", "sheet": _good_sheet()})
     assert status == 422
     validator("Error").validate(json.loads(text))
-    validator("RankValuesRequest").validate({"values": {"a": 1.0}, "ties": "dense"})
+    validator("RankRequest").validate({"values": {"a": 1.0}, "ties": "dense"})
+    status, text = post_json(port, "/rank", {"values": {"a": 1.0}, "ties": "dense"})
+    validator("Ranking").validate(json.loads(text))
+    validator("Methodologies").validate(json.loads(request(port, "GET", "/methodologies")[1]))
+    validator("Health").validate(json.loads(request(port, "GET", "/health")[1]))
 
 
-def test_the_serve_command_answers_on_localhost() -> None:
-    import os
-    import selectors
-    import subprocess
-    import sys
-    from pathlib import Path
-
+@pytest.mark.parametrize("workers", [1, 2])
+def test_the_serve_command_answers_on_localhost(workers: int) -> None:
     src = str(Path(__file__).resolve().parents[2] / "src")
     env = dict(
         os.environ, PYTHONPATH=os.pathsep.join(filter(None, [src, os.environ.get("PYTHONPATH")]))
     )
+    argv = ["serve", "--host", "127.0.0.1", "--port", "0", "--quiet", "--workers", str(workers)]
     proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "parindex",
-            "serve",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            "0",
-            "--quiet",
-        ],
+        [sys.executable, "-m", "parindex", *argv],
         stderr=subprocess.PIPE,
         stdout=subprocess.DEVNULL,
         env=env,
@@ -447,16 +441,28 @@ def test_the_serve_command_answers_on_localhost() -> None:
         assert proc.stderr is not None
         sel = selectors.DefaultSelector()
         sel.register(proc.stderr, selectors.EVENT_READ)
-        assert sel.select(timeout=30), "the server did not start"
+        assert sel.select(timeout=60), "the server did not start"
         line = proc.stderr.readline()
         assert line.startswith("parindex: serving on http://127.0.0.1:"), line
-        url = line.split()[3]
-        assert request(url, "GET", "/health")[0] == 200
-        status, text = post_json(
-            url, "/score", {"methodology": "province-2017", "sheet": sheet_doc(DAKLAK)}
-        )
+        port = int(line.split()[3].rsplit(":", 1)[1])
+        assert _health(port) == 200  # with workers, they may still be starting
+        body = json.dumps({"methodology": "province-2017", "sheet": sheet_doc(DAKLAK)}).encode()
+        status, text = request(port, "POST", "/score?pretty=1", body)
         assert status == 200
         assert text == cli("score", "-m", "province-2017", DAKLAK, "--format", "json")
     finally:
         proc.terminate()
-        proc.wait(timeout=10)
+        assert proc.wait(timeout=30) is not None
+
+
+def _health(port: int, wait: float = 60) -> int:
+    import time
+
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            return request(port, "GET", "/health")[0]
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.1)

@@ -17,7 +17,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import parindex
-from parindex.service.app import dispatch, serve_in_thread
+from parindex.service import dispatch, serve_in_thread
 from parindex.service.protocol import dumps
 
 M = "illustrative-district"

@@ -19,21 +19,30 @@ def _cmd_schema(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _cmd_serve(args: argparse.Namespace, out: TextIO) -> int:
-    from parindex.service.app import make_server
+    from parindex.cli.common import UsageError
 
-    server = make_server(args.host, args.port, quiet=args.quiet)
-    host, port = str(server.server_address[0]), int(server.server_address[1])
-    sys.stderr.write(f"parindex: serving on http://{host}:{port} (Ctrl+C to stop)\n")
-    if args.host not in ("127.0.0.1", "::1", "localhost"):
-        sys.stderr.write(
-            "parindex: warning: listening beyond localhost; the service has no authentication\n"
-        )
+    if args.workers < 1:
+        raise UsageError(f"--workers must be 1 or more, got {args.workers}")
     try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.server_close()
+        from parindex.service.server import run
+    except ModuleNotFoundError as err:  # the core install has neither starlette nor uvicorn
+        needed = (err.name or "").partition(".")[0]
+        if not needed or needed == "parindex":
+            raise
+        raise UsageError(
+            f"the HTTP service needs {needed}: pip install 'parindex[service]'"
+        ) from None
+
+    def announce(host: str, port: int) -> None:
+        workers = f" with {args.workers} workers" if args.workers > 1 else ""
+        sys.stderr.write(f"parindex: serving on http://{host}:{port}{workers} (Ctrl+C to stop)\n")
+        if host not in ("127.0.0.1", "::1", "localhost"):
+            sys.stderr.write(
+                "parindex: warning: listening beyond localhost; the service has no authentication\n"
+            )
+        sys.stderr.flush()
+
+    run(args.host, args.port, workers=args.workers, quiet=args.quiet, announce=announce)
     return 0
 
 
@@ -70,10 +79,20 @@ def register(sub: Any) -> None:
     p.add_argument("name", choices=SCHEMA_NAMES)
     p.set_defaults(func=_cmd_schema)
 
-    p = sub.add_parser("serve", help="run the HTTP calculation service (see GET /openapi.json)")
+    p = sub.add_parser(
+        "serve", help="run the HTTP calculation service on uvicorn (see GET /openapi.json)"
+    )
     p.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1)")
     p.add_argument("--port", type=int, default=8000, help="port (default: 8000; 0 picks one)")
-    p.add_argument("--quiet", action=argparse.BooleanOptionalAction, default=False)
+    p.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="worker processes, each scoring one request at a time (default: 1)",
+    )
+    p.add_argument(
+        "--quiet", action=argparse.BooleanOptionalAction, default=False, help="no access log"
+    )
     p.set_defaults(func=_cmd_serve)
 
     p = sub.add_parser("template", help="write an Excel score sheet for a methodology")

@@ -26,7 +26,18 @@ from parindex.errors import ParIndexError
 
 __all__ = ["SCHEMA_NAMES", "json_schema"]
 
-SCHEMA_NAMES = ("methodology", "result", "sheet")
+SCHEMA_NAMES = (
+    "error",
+    "health",
+    "methodologies",
+    "methodology",
+    "rank-request",
+    "ranking",
+    "result",
+    "score-request",
+    "sheet",
+    "validation",
+)
 """Names accepted by :func:`json_schema` (and ``parindex schema NAME``)."""
 
 
@@ -60,7 +71,7 @@ def json_schema(name: str) -> dict[str, Any]:
         >>> parindex.json_schema("invoice")
         Traceback (most recent call last):
         ...
-        parindex.io.schema.UnknownSchemaError: no JSON Schema named 'invoice' (known: methodology, result, sheet)
+        parindex.io.schema.UnknownSchemaError: no JSON Schema named 'invoice' (known: error, health, methodologies, methodology, rank-request, ranking, result, score-request, sheet, validation)
     """
     data: dict[str, Any] = json.loads(schema_text(name))
     return data

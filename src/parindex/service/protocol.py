@@ -1,47 +1,51 @@
-"""Requests and answers of the HTTP service: bounded JSON bodies in, JSON documents out,
-and errors as ``{"error": {"type", "message", "unit", "node", "value"}}``."""
+"""Requests and answers of the HTTP service, without any web framework: the bounds on a
+request, JSON bodies parsed within them, answers as JSON text, and every error as the
+one error document (``{"error": {"type", "message", "unit", "node", "value"}}``, built by
+:func:`parindex.present.errors.error_document`, as the CLI's ``--format json`` does)."""
 
 from __future__ import annotations
 
 import json
-import math
 from typing import Any
 
-from parindex.errors import (
-    InputFormatError,
-    MethodologyError,
-    ParIndexError,
-    ScoreSheetError,
-    UnknownMethodologyError,
-)
+from parindex.errors import InputFormatError, LimitExceededError, ParIndexError
 from parindex.io.safe import check_depth, json_object_pairs
 from parindex.model.entries import forbidden_character
+from parindex.present.errors import error_document
 
 __all__ = [
+    "BODY_TIMEOUT",
+    "KEEP_ALIVE_TIMEOUT",
     "MAX_BODY_BYTES",
     "MAX_JSON_DEPTH",
     "HttpError",
     "dumps",
-    "from_parindex_error",
-    "jsonable",
-    "one_line",
+    "error_answer",
     "parse_json_body",
 ]
 
 MAX_BODY_BYTES = 2 * 1024 * 1024
 """Request bodies larger than this get 413 (2 MiB holds a sheet of ~20,000 entries)."""
 MAX_JSON_DEPTH = 32
-"""JSON nested deeper than this gets 400 (a real request is 4-5 levels; a methodology
+"""JSON nested deeper than this gets 413 (a real request is 4-5 levels; a methodology
 document about 12)."""
+BODY_TIMEOUT = 30.0
+"""Seconds a request body may take to arrive, whole, before the answer is 408: a
+client that stalls cannot hold the service's attention (2 MiB at 1 Mbit/s is 17 s)."""
+KEEP_ALIVE_TIMEOUT = 5
+"""Seconds an idle keep-alive connection stays open between requests (uvicorn's
+``timeout_keep_alive``)."""
 
 
 class HttpError(Exception):
-    """An answer other than 200, with the JSON error fields.
+    """An answer other than 200 that is the service's own (not a library error): an
+    unknown path, a body over a bound, a request that is not JSON, ...
 
     Example:
         >>> from parindex.service.protocol import HttpError
-        >>> HttpError(404, "no such endpoint: GET /x", type="NotFound").document()["error"]["type"]
-        'NotFound'
+        >>> err = HttpError(404, "no such endpoint: GET /x", type="NotFound")
+        >>> err.document()["error"]["type"], err.status
+        ('NotFound', 404)
     """
 
     def __init__(
@@ -54,106 +58,77 @@ class HttpError(Exception):
         node: str | None = None,
         value: object = None,
         details: list[dict[str, Any]] | None = None,
+        headers: dict[str, str] | None = None,
     ) -> None:
         super().__init__(message)
         self.status = status
         self.type = type
-        self.message = message
         self.unit = unit
         self.node = node
         self.value = value
         self.details = details
+        self.headers = headers or {}
 
     def document(self) -> dict[str, Any]:
-        """The JSON error body.
+        """The JSON error document.
 
         Example:
             >>> from parindex.service.protocol import HttpError
-            >>> HttpError(400, "bad sheet", type="InputFormatError").document()["error"]["message"]
-            'bad sheet'
+            >>> HttpError(400, "bad\\n sheet", type="InputFormatError").document()
+            {'error': {'type': 'InputFormatError', 'message': 'bad sheet', 'unit': None, 'node': None, 'value': None}}
         """
-        err: dict[str, Any] = {
-            "type": self.type,
-            "message": self.message,
-            "unit": self.unit,
-            "node": self.node,
-            "value": jsonable(self.value),
-        }
+        doc = error_document(self)  # the one builder: one-line message, JSON-safe value
+        doc["error"]["type"] = self.type
+        doc["error"]["node"] = self.node
         if self.details:
-            err["errors"] = self.details
-        return {"error": err}
+            doc["error"]["errors"] = self.details
+        return doc
 
 
-def jsonable(value: object) -> object:
-    """A value as JSON can hold it: text, numbers and null as they are, anything else
-    (and NaN or infinity) as its ``repr``.
+def error_answer(err: BaseException) -> tuple[int, dict[str, Any]]:
+    """The status and the error document for an exception raised by a request.
 
-    Example:
-        >>> from parindex.service.protocol import jsonable
-        >>> jsonable(1.5), jsonable(float("nan")), jsonable((1, 2))
-        (1.5, 'nan', '(1, 2)')
-    """
-    if value is None or isinstance(value, bool | int | str):
-        return value
-    if isinstance(value, float):
-        return value if math.isfinite(value) else repr(value)
-    return repr(value)
-
-
-def one_line(text: str) -> str:
-    r"""The text on one line, runs of white space made one space.
+    An :class:`HttpError` carries its status: 400 for a request that is not JSON or
+    that its schema refuses, 404, 405, 408, 411, 413 for a body over its bound. A
+    library error comes from a request its schema accepted, so it is about what the
+    request says: 413 for a bound (:class:`~parindex.errors.LimitExceededError`), 422
+    for the rest (an unknown methodology, points above a maximum, a CSV sheet that is
+    not one, ...). Anything else is a bug: 500.
 
     Example:
-        >>> from parindex.service.protocol import one_line
-        >>> one_line("two\n  lines")
-        'two lines'
+        >>> from parindex.errors import LimitExceededError, UnknownNodeError
+        >>> from parindex.service.protocol import error_answer
+        >>> error_answer(UnknownNodeError("no node '9'", unit="A", node="9"))[0]
+        422
+        >>> error_answer(LimitExceededError("too many", limit="X", value=2, maximum=1))[0]
+        413
+        >>> error_answer(KeyError("x"))[1]["error"]["type"]
+        'InternalError'
     """
-    return " ".join(text.split())
-
-
-def from_parindex_error(err: ParIndexError, *, status: int) -> HttpError:
-    """A library error as an HTTP answer with ``status``, keeping its unit, node and value
-    (and, for a group of errors, each one under ``errors``).
-
-    Example:
-        >>> from parindex.errors import InputFormatError
-        >>> from parindex.service.protocol import from_parindex_error
-        >>> err = from_parindex_error(InputFormatError("bad sheet"), status=400)
-        >>> err.status, err.document()["error"]["type"]
-        (400, 'InputFormatError')
-    """
-    if isinstance(err, ExceptionGroup):
-        subs = [
-            from_parindex_error(e, status=status).document()["error"]
-            for e in err.exceptions
-            if isinstance(e, ParIndexError)
-        ]
-        return HttpError(status, one_line(str(err)), type=type(err).__name__, details=subs)
-    if isinstance(err, ScoreSheetError):
-        return HttpError(
-            status,
-            one_line(str(err)),
-            type=type(err).__name__,
-            unit=err.unit,
-            node=err.node,
-            value=err.value,
-        )
-    node = err.node if isinstance(err, MethodologyError) else None
-    if isinstance(err, UnknownMethodologyError):
-        message = str(err.args[0]) if err.args else str(err)
-    else:
-        message = str(err)
-    return HttpError(status, one_line(message), type=type(err).__name__, node=node)
+    if isinstance(err, HttpError):
+        return err.status, err.document()
+    if isinstance(err, LimitExceededError):
+        return 413, error_document(err)
+    if isinstance(err, ParIndexError):
+        return 422, error_document(err)
+    if isinstance(err, RecursionError):  # a structure too deep for the library's walk
+        return error_answer(HttpError(413, "the request is nested too deeply", type="TooLarge"))
+    internal = HttpError(
+        500, f"internal error ({type(err).__name__}): {err}; please report it", type="InternalError"
+    )
+    return 500, internal.document()
 
 
 def _reject_constant(name: str) -> float:
     raise ValueError(f"{name} is not valid JSON")
 
 
-def parse_json_body(body: bytes) -> Any:
-    """Decode a request body: UTF-8 JSON, no NaN/Infinity, no repeated keys, bounded
-    nesting, no control character (but tab, LF, CR) or lone surrogate in any text
-    (else :class:`HttpError` 400, or 413 over :data:`MAX_BODY_BYTES`).
+def parse_json_body(body: bytes, *, max_depth: int = MAX_JSON_DEPTH) -> Any:
+    """Decode a request body: UTF-8 JSON, no NaN/Infinity, no repeated keys (else
+    :class:`HttpError` 400), nesting at most ``max_depth`` (else 413, naming
+    MAX_JSON_DEPTH), no control character (but tab, LF, CR) or lone surrogate in any
+    text (else 422: JSON Schema lets any text through; parindex refuses these). The
+    body's size is the caller's to bound, before it is read whole.
 
     Example:
         >>> from parindex.service.protocol import parse_json_body
@@ -167,18 +142,23 @@ def parse_json_body(body: bytes) -> Any:
         Traceback (most recent call last):
         ...
         parindex.service.protocol.HttpError: sheet[0].unit: text 'A\\ud800' contains the lone surrogate U+D800; delete it
+        >>> parse_json_body(b'[[[1]]]', max_depth=2)
+        Traceback (most recent call last):
+        ...
+        parindex.service.protocol.HttpError: the body is nested deeper than 2 levels (the limit MAX_JSON_DEPTH)
     """
-    if len(body) > MAX_BODY_BYTES:
-        raise HttpError(
-            413, f"the body is over the limit of {MAX_BODY_BYTES} bytes", type="TooLarge"
-        )
+    too_deep = HttpError(
+        413,
+        f"the body is nested deeper than {max_depth} levels (the limit MAX_JSON_DEPTH)",
+        type="LimitExceededError",
+        value=max_depth,
+    )
     try:
         text = body.decode("utf-8-sig")
     except UnicodeDecodeError as err:
         raise HttpError(
             400, f"the body is not UTF-8 (byte {err.start})", type="InputFormatError"
         ) from None
-    # The C parser stops runaway nesting with RecursionError; _depth bounds the rest.
     # A repeated key is refused, as in sheet files: json.loads would keep the last one.
     try:
         data = json.loads(
@@ -190,12 +170,14 @@ def parse_json_body(body: bytes) -> Any:
             f"invalid JSON at line {err.lineno} column {err.colno}: {err.msg}",
             type="InputFormatError",
         ) from None
-    except (ValueError, RecursionError) as err:
+    except RecursionError:  # the C parser's own guard, far past any sane depth
+        raise too_deep from None
+    except ValueError as err:  # NaN, a repeated key, an integer of 5,000 digits
         raise HttpError(400, f"invalid JSON: {err}", type="InputFormatError") from None
     try:
-        check_depth(data, MAX_JSON_DEPTH)
-    except InputFormatError as err:
-        raise HttpError(400, str(err), type="InputFormatError") from None
+        check_depth(data, max_depth)
+    except InputFormatError:
+        raise too_deep from None
     _check_strings(data)
     return data
 
@@ -203,7 +185,8 @@ def parse_json_body(body: bytes) -> Any:
 def _check_strings(data: Any) -> None:
     """Refuse a control character (but tab, LF, CR) or a lone surrogate in any key or
     text of a parsed body: a lone surrogate cannot even be encoded in the answer, and a
-    control character would travel on into logs and terminals."""
+    control character would travel on into logs and terminals. Checked before the
+    schema, so that the message names the character wherever it is."""
     stack: list[tuple[str, Any, Any]] = [("", data, None)]
     while stack:
         path, item, parent = stack.pop()
@@ -225,7 +208,7 @@ def _check_string(path: str, text: str, parent: Any) -> None:
     shown = repr(text)  # escaped, so that the answer itself can be encoded and printed
     where = _entry_where(parent)
     raise HttpError(
-        400,
+        422,
         f"{repr(path)[1:-1]}: text {shown} contains the {kind} U+{ord(ch):04X}; delete it",
         type="InputFormatError",
         unit=where[0],
@@ -246,18 +229,26 @@ def _entry_where(parent: Any) -> tuple[str | None, str | None]:
     return found[0], found[1]
 
 
-def dumps(doc: object) -> str:
-    r"""The same JSON text as the CLI prints.
+def dumps(doc: object, *, pretty: bool = True) -> str:
+    r"""An answer as JSON text: compact, or (``pretty``) indented as the CLI prints it,
+    byte for byte.
 
     Example:
         >>> from parindex.service.protocol import dumps
-        >>> dumps({"đạt": 1})
-        '{\n  "đạt": 1\n}\n'
+        >>> dumps({"đạt": [1, 2]})
+        '{\n  "đạt": [\n    1,\n    2\n  ]\n}\n'
+        >>> dumps({"đạt": [1, 2]}, pretty=False)
+        '{"đạt":[1,2]}'
     """
-    text = json.dumps(doc, ensure_ascii=False, indent=2, allow_nan=False) + "\n"
+    indent, separators, end = (2, None, "\n") if pretty else (None, (",", ":"), "")
     try:
+        text = json.dumps(
+            doc, ensure_ascii=False, indent=indent, separators=separators, allow_nan=False
+        )
         text.encode("utf-8")
     except UnicodeEncodeError:
         # A lone surrogate slipped through: escape it rather than fail mid-answer.
-        return json.dumps(doc, ensure_ascii=True, indent=2, allow_nan=False) + "\n"
-    return text
+        text = json.dumps(
+            doc, ensure_ascii=True, indent=indent, separators=separators, allow_nan=False
+        )
+    return text + end

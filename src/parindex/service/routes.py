@@ -1,210 +1,208 @@
-"""The service's endpoints as one pure function, :func:`dispatch` (no sockets): it
-routes a request to its handler and turns every error into a JSON answer.
-:mod:`parindex.service.server` puts it behind a standard-library HTTP server."""
+"""The service's endpoints as data, and their handlers.
+
+:data:`ENDPOINTS` is the one table both the ASGI application
+(:func:`parindex.service.asgi.create_app`) and the OpenAPI document
+(:func:`parindex.service.openapi.openapi_document`) are built from: path, method, the
+shipped schema of the body and of the answer, the query parameters. A handler is a
+pure function of a :class:`Call` (a body the schema has accepted, the parameters, the
+bounds); it reads nothing the schema does not describe (a test holds it to that).
+"""
 
 from __future__ import annotations
 
-import json
+import functools
 import math
-import urllib.parse
 from collections.abc import Callable, Mapping
-from importlib import resources
+from dataclasses import dataclass, field
 from typing import Any
 
 from parindex._version import __version__
+from parindex.analysis.identity import score_units
 from parindex.analysis.ranking import rank, rank_values
-from parindex.engine.scores import score
-from parindex.errors import InputFormatError, ParIndexError, UnknownMethodologyError
+from parindex.errors import UnknownMethodologyError
 from parindex.io.catalogue import default_registry, get_methodology, list_methodologies
 from parindex.io.methodology import methodology_from_dict, methodology_to_dict
-from parindex.io.schema import SCHEMA_NAMES, json_schema
-from parindex.io.sheet import sheet_from_dict
-from parindex.model.methodology import Methodology
-from parindex.model.sheet import ScoreSheet
+from parindex.io.sheet import sheet_from_csv, sheet_from_dict
+from parindex.limits import MAX_SHEET_ROWS, MAX_UNITS, check_limit
+from parindex.model.bands import TiePolicy
 from parindex.present.documents import methodology_summary, ranking_document, result_document
-from parindex.service.protocol import (
-    HttpError,
-    dumps,
-    from_parindex_error,
-    one_line,
-    parse_json_body,
-)
+from parindex.present.errors import error_document
+from parindex.service.openapi import openapi_document
+from parindex.service.protocol import HttpError
+from parindex.service.schemas import ALL_SCHEMAS, check_request, shipped_schema
 
-__all__ = ["dispatch", "openapi_document"]
-
-_SCORE_KEYS = {
-    "methodology",
-    "sheet",
-    "ties",
-    "missing",
-    "rate_scale",
-    "decimal_comma",
-    "year",
-    "rank_precision",
-    "collect_all",
-}
-_RANK_VALUE_KEYS = {"values", "groups", "ties", "rank_precision"}
+__all__ = ["ENDPOINTS", "Call", "CsvSheet", "Endpoint", "Param", "Settings", "endpoint"]
 
 
-def _object(data: object, what: str) -> dict[str, Any]:
-    if not isinstance(data, dict):
-        raise HttpError(
-            400, f"{what} must be a JSON object, got {_json_type(data)}", type="InputFormatError"
-        )
-    return data
+@dataclass(frozen=True)
+class Settings:
+    """The bounds a handler applies (the ASGI application applies the others).
+
+    Example:
+        >>> from parindex.service.routes import Settings
+        >>> Settings().max_units
+        20000
+    """
+
+    max_sheet_rows: int = MAX_SHEET_ROWS
+    max_units: int = MAX_UNITS
 
 
-def _json_type(data: object) -> str:
-    if data is None:
-        return "null"
-    if isinstance(data, bool):
-        return "a boolean"
-    if isinstance(data, int | float):
-        return "a number"
-    if isinstance(data, str):
-        return "a string"
-    if isinstance(data, list):
-        return "an array"
-    return "an object"
+@dataclass(frozen=True)
+class CsvSheet:
+    """A sheet sent as CSV text (``Content-Type: text/csv``), read by
+    :func:`parindex.io.sheet.sheet_from_csv` with the request's options.
+
+    Example:
+        >>> from parindex.service.routes import Call, CsvSheet, endpoint
+        >>> body = {"methodology": "province-2017", "sheet": CsvSheet("unit,node,points\\nĐắk Lắk,1,5\\n"),
+        ...         "missing": "zero"}
+        >>> endpoint("POST", "/score").handler(Call(body=body))["units"][0]["points"]
+        5.0
+    """
+
+    text: str
 
 
-def _option(body: Mapping[str, Any], key: str, allowed: tuple[object, ...]) -> Any:
-    value = body.get(key)
-    if value is not None and value not in allowed:
-        shown = ", ".join(json.dumps(a) for a in allowed if a is not None)
-        raise HttpError(
-            400,
-            f"{key!r} must be one of {shown}, got {value!r}",
-            type="InputFormatError",
-            value=value,
-        )
-    return value
+@dataclass(frozen=True)
+class Call:
+    """One request, as a handler sees it: the body (validated, with the query options
+    of a score request merged in), the path and other query parameters, the bounds.
+
+    Example:
+        >>> from parindex.service.routes import Call, endpoint
+        >>> endpoint("GET", "/health").handler(Call())["status"]
+        'ok'
+    """
+
+    body: Mapping[str, Any] = field(default_factory=dict)
+    params: Mapping[str, str] = field(default_factory=dict)
+    settings: Settings = field(default_factory=Settings)
+    root_path: str = ""
+    """Where the application is mounted in another one (``"/parindex"``), or ``""``."""
 
 
-def _int_option(body: Mapping[str, Any], key: str) -> int | None:
-    value = body.get(key)
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 10_000:
-        raise HttpError(
-            400,
-            f"{key!r} must be a whole number, got {value!r}",
-            type="InputFormatError",
-            value=value,
-        )
-    return value
+@dataclass(frozen=True)
+class Param:
+    """A path or query parameter: its JSON Schema is inline, or a reference into a
+    shipped schema (``"score-request#/$defs/ties"``: the query parameter stands for
+    the body property of the same name, and is validated against its definition).
+
+    Example:
+        >>> from parindex.service.routes import endpoint
+        >>> [p.name for p in endpoint("GET", "/methodologies/{id}").params]
+        ['id', 'level']
+    """
+
+    name: str
+    description: str
+    schema: Mapping[str, Any] | str
+    where: str = "query"
+    required: bool = False
 
 
-def _bool_option(body: Mapping[str, Any], key: str) -> bool:
-    value = body.get(key, False)
-    if not isinstance(value, bool):
-        raise HttpError(
-            400,
-            f"{key!r} must be true or false, got {value!r}",
-            type="InputFormatError",
-            value=value,
-        )
-    return value
+@dataclass(frozen=True)
+class Endpoint:
+    """One operation of the service: what the routes and the OpenAPI document are
+    built from.
+
+    Example:
+        >>> from parindex.service.routes import endpoint
+        >>> ep = endpoint("POST", "/score")
+        >>> ep.operation_id, ep.body, ep.answer, ep.csv
+        ('score', 'score-request', 'result', True)
+    """
+
+    method: str
+    path: str
+    operation_id: str
+    summary: str
+    handler: Callable[[Call], object]
+    answer: str | Mapping[str, Any]
+    body: str | None = None
+    csv: bool = False
+    judges_body: bool = False
+    """The handler checks the body against its schema itself: a refusal is its answer
+    (422), as for ``/validate``; otherwise a body the schema refuses is answered 400
+    before the handler runs."""
+    params: tuple[Param, ...] = ()
+    errors: tuple[int, ...] = ()
 
 
-def _methodology(ref: object, year: int | None) -> tuple[Methodology, int | None]:
-    """The methodology and the evaluation year (a ``level-year`` key's, else ``year``)."""
-    if isinstance(ref, str) and ref.strip():
-        return default_registry.lookup(ref, year=year)
-    if isinstance(ref, dict):
-        return methodology_from_dict(ref, name="methodology"), year
-    raise HttpError(
-        400,
-        "'methodology' must be an id such as \"province-2017\" or a methodology document, "
-        f"got {_json_type(ref)}",
-        type="InputFormatError",
+# ------------------------------------------------------------------ the handlers
+
+
+def _list(call: Call) -> object:
+    return [methodology_summary(m) for m in list_methodologies()]
+
+
+def _show(call: Call) -> object:
+    try:
+        m = get_methodology(call.params["id"], level=call.params.get("level"))
+    except UnknownMethodologyError as err:  # the resource of the path: 404, not 422
+        doc = error_document(err)["error"]
+        raise HttpError(404, doc["message"], type=doc["type"]) from None
+    return methodology_to_dict(m)
+
+
+def _scored(call: Call) -> tuple[Any, Any]:
+    """Score and rank the sheet of a score request (a JSON or CSV sheet)."""
+    body, bounds = call.body, call.settings
+    ref = body["methodology"]
+    year = body.get("year")
+    if isinstance(ref, str):
+        m, year = default_registry.lookup(ref, year=year)
+    else:
+        m = methodology_from_dict(ref, name="methodology")
+    decimal_comma = bool(body.get("decimal_comma", False))
+    collect_all = bool(body.get("collect_all", False))
+    data = body["sheet"]
+    read = functools.partial(
+        sheet_from_csv if isinstance(data, CsvSheet) else sheet_from_dict,
+        decimal_comma=decimal_comma,
+        collect_all=collect_all,
+        name="sheet",
+        max_rows=bounds.max_sheet_rows,
+    )
+    sheet = read(data.text if isinstance(data, CsvSheet) else data)
+    # Scoring holds a units x nodes array: bound the units before it is built.
+    check_limit("units", len(sheet.units), "MAX_UNITS", bounds.max_units, where="sheet")
+    # As `parindex score` does: units resolved against the level's roster (a roster
+    # file, the CLI's --roster, is not offered: a request names no server file).
+    scores = score_units(
+        m,
+        sheet,
+        year=year,
+        units=body.get("units") or "resolve",
+        missing=body.get("missing") or "error",
+        rate_scale=body.get("rate_scale"),
+        collect_all=collect_all,
+    )
+    return scores, rank(
+        scores, ties=body.get("ties"), precision=body.get("rank_precision"), year=year
     )
 
 
-def _sheet(data: object, *, decimal_comma: bool, collect_all: bool) -> ScoreSheet:
-    if not isinstance(data, dict | list):
-        raise HttpError(
-            400,
-            f"'sheet' must be {{\"entries\": [...]}} or a list of entries, got {_json_type(data)}",
-            type="InputFormatError",
-        )
-    return sheet_from_dict(data, decimal_comma=decimal_comma, collect_all=collect_all, name="sheet")
+def _score(call: Call) -> object:
+    return result_document(*_scored(call))
 
 
-def _scored(body: dict[str, Any]) -> tuple[Any, Any]:
-    unknown = set(body) - _SCORE_KEYS
-    if unknown:
-        raise HttpError(
-            400,
-            f"unknown keys {sorted(unknown)} (allowed: {', '.join(sorted(_SCORE_KEYS))})",
-            type="InputFormatError",
-        )
-    for key in ("methodology", "sheet"):
-        if key not in body:
-            raise HttpError(400, f"the body needs {key!r}", type="InputFormatError")
-    ties = _option(body, "ties", ("min", "dense", "average", "first", "max", None))
-    missing: Any = _option(body, "missing", ("error", "zero", "unknown", None)) or "error"
-    rate_scale = _option(body, "rate_scale", ("percent", "fraction", None))
-    year = _int_option(body, "year")
-    precision = _int_option(body, "rank_precision")
-    decimal_comma = _bool_option(body, "decimal_comma")
-    collect_all = _bool_option(body, "collect_all")
-    m, year = _methodology(body["methodology"], year)
-    sheet = _sheet(body["sheet"], decimal_comma=decimal_comma, collect_all=collect_all)
-    scores = score(m, sheet, missing=missing, rate_scale=rate_scale, collect_all=collect_all)
-    ranking = rank(scores, ties=ties, precision=precision, year=year)
-    return scores, ranking
+def _rank(call: Call) -> object:
+    if "values" in call.body:
+        return _rank_values(call)
+    return ranking_document(_scored(call)[1])
 
 
-def _post_score(body: dict[str, Any]) -> object:
-    scores, ranking = _scored(body)
-    return result_document(scores, ranking)
-
-
-def _post_rank(body: dict[str, Any]) -> object:
-    if "values" in body:
-        return _rank_values(body)
-    _, ranking = _scored(body)
-    return ranking_document(ranking)
-
-
-def _rank_values(body: dict[str, Any]) -> object:
-    unknown = set(body) - _RANK_VALUE_KEYS
-    if unknown:
-        raise HttpError(
-            400,
-            f"unknown keys {sorted(unknown)} (allowed with 'values': "
-            f"{', '.join(sorted(_RANK_VALUE_KEYS))})",
-            type="InputFormatError",
-        )
-    values = _object(body["values"], "'values'")
-    for unit, v in values.items():
-        if v is not None and (isinstance(v, bool) or not isinstance(v, int | float)):
-            raise HttpError(
-                400,
-                f"unit {unit!r}: the value must be a number or null, got {v!r}",
-                type="InputFormatError",
-                unit=unit,
-                value=v,
-            )
-    groups = body.get("groups")
-    if groups is not None:
-        groups = _object(groups, "'groups'")
-        for unit, g in groups.items():
-            if g is not None and not isinstance(g, str):
-                raise HttpError(
-                    400,
-                    f"unit {unit!r}: the group must be text, got {g!r}",
-                    type="InputFormatError",
-                    unit=unit,
-                    value=g,
-                )
-    ties: Any = _option(body, "ties", ("min", "dense", "average", "first", "max", None)) or "min"
+def _rank_values(call: Call) -> object:
+    body = call.body
+    values: Mapping[str, float | None] = body["values"]
+    check_limit("units", len(values), "MAX_UNITS", call.settings.max_units, where="values")
+    ties: TiePolicy = body.get("ties") or "min"
     ranks = rank_values(
         {u: math.nan if v is None else float(v) for u, v in values.items()},
         ties=ties,
-        precision=_int_option(body, "rank_precision"),
-        groups=groups,
+        precision=body.get("rank_precision"),
+        groups=body.get("groups"),
     )
     return {
         "ties": ties,
@@ -217,8 +215,11 @@ def _rank_values(body: dict[str, Any]) -> object:
     }
 
 
-def _post_validate(body: dict[str, Any]) -> object:
-    m = methodology_from_dict(body, name="methodology")
+def _validate(call: Call) -> object:
+    # Refusing the document is this endpoint's answer (422), not a malformed request:
+    # the library's message first (it names the node), then what only the schema sees.
+    m = methodology_from_dict(call.body, name="methodology")
+    check_request("methodology", call.body, status=422, type="MethodologyError")
     return {
         "valid": True,
         "id": m.id,
@@ -227,126 +228,171 @@ def _post_validate(body: dict[str, Any]) -> object:
     }
 
 
-def _summary(m: Methodology) -> dict[str, Any]:
-    return methodology_summary(m)
-
-
-def openapi_document() -> dict[str, Any]:
-    """The service's OpenAPI 3.1 description, with the JSON Schemas inlined.
-
-    Example:
-        >>> from parindex.service.app import openapi_document
-        >>> doc = openapi_document()
-        >>> doc["openapi"], sorted(doc["paths"])[:2]
-        ('3.1.0', ['/methodologies', '/methodologies/{id}'])
-    """
-    text = (resources.files("parindex") / "data" / "openapi.json").read_text(encoding="utf-8")
-    doc: dict[str, Any] = json.loads(text)
-    doc["info"]["version"] = __version__
-    schemas = doc["components"]["schemas"]
-    for name in SCHEMA_NAMES:
-        # Inline without $id, so that every tool resolves the references the same way
-        # (an embedded $id would move the base of "#/..." references in some tools).
-        key = name.capitalize()
-        schema = json_schema(name)
-        schema_id = schema.pop("$id")
-        schema.pop("$schema", None)
-        schema["$comment"] = f"inlined from {schema_id}"
-        schemas[key] = _rebase_refs(schema, f"#/components/schemas/{key}/$defs/")
-    return doc
-
-
-def _rebase_refs(obj: Any, prefix: str) -> Any:
-    if isinstance(obj, dict):
-        out = {k: _rebase_refs(v, prefix) for k, v in obj.items()}
-        ref = out.get("$ref")
-        if isinstance(ref, str) and ref.startswith("#/$defs/"):
-            out["$ref"] = prefix + ref.removeprefix("#/$defs/")
-        return out
-    if isinstance(obj, list):
-        return [_rebase_refs(v, prefix) for v in obj]
-    return obj
-
-
-_GET_ROUTES: dict[str, Callable[[], object]] = {
-    "/methodologies": lambda: [_summary(m) for m in list_methodologies()],
-    "/openapi.json": openapi_document,
-    "/health": lambda: {"status": "ok", "version": __version__},
-}
-_POST_ROUTES: dict[str, Callable[[dict[str, Any]], object]] = {
-    "/score": _post_score,
-    "/rank": _post_rank,
-    "/validate": _post_validate,
-}
-
-
-def _get(path: str, query: Mapping[str, list[str]]) -> object:
-    if path in _GET_ROUTES:
-        return _GET_ROUTES[path]()
-    if path.startswith("/methodologies/"):
-        key = urllib.parse.unquote(path.removeprefix("/methodologies/"))
-        try:
-            levels = query.get("level")
-            level = levels[-1] if levels else None
-            return methodology_to_dict(get_methodology(key, level=level))
-        except UnknownMethodologyError as err:
-            raise from_parindex_error(err, status=404) from None
-    if path.startswith("/schemas/"):
-        name = path.removeprefix("/schemas/").removesuffix(".schema.json").removesuffix(".json")
-        if name in SCHEMA_NAMES:
-            return json_schema(name)
-    if path in _POST_ROUTES:
-        raise HttpError(405, f"use POST for {path}", type="MethodNotAllowed")
-    raise HttpError(404, f"no such endpoint: GET {path}", type="NotFound")
-
-
-def dispatch(method: str, target: str, body: bytes = b"") -> tuple[int, str]:
-    """Answer one request: ``(status, JSON text)``. Pure (no sockets), so it is easy to
-    test and to embed in another server (WSGI, ASGI, a serverless function).
-
-    Example:
-        >>> from parindex.service.app import dispatch
-        >>> status, text = dispatch("GET", "/methodologies/province-2017")
-        >>> status, text.splitlines()[2]
-        (200, '  "id": "province-2017",')
-        >>> dispatch("DELETE", "/score")[0]
-        405
-    """
-    parts = urllib.parse.urlsplit(target)
-    path = parts.path
-    query = urllib.parse.parse_qs(parts.query)
-    if len(path) > 1:
-        path = path.rstrip("/")
-    try:
-        try:
-            if method == "GET":
-                return 200, dumps(_get(path, query))
-            if method == "POST":
-                if path not in _POST_ROUTES:
-                    if path in _GET_ROUTES or path.startswith(("/methodologies/", "/schemas/")):
-                        raise HttpError(405, f"use GET for {path}", type="MethodNotAllowed")
-                    raise HttpError(404, f"no such endpoint: POST {path}", type="NotFound")
-                data = _object(parse_json_body(body), "the body")
-                return 200, dumps(_POST_ROUTES[path](data))
-            raise HttpError(
-                405, f"method {method} is not allowed (use GET or POST)", type="MethodNotAllowed"
-            )
-        except UnknownMethodologyError as err:
-            raise from_parindex_error(err, status=422) from None
-        except InputFormatError as err:
-            raise from_parindex_error(err, status=400) from None
-        except ParIndexError as err:
-            raise from_parindex_error(err, status=422) from None
-        except RecursionError:
-            raise HttpError(
-                400, "the request is nested too deeply", type="InputFormatError"
-            ) from None
-    except HttpError as err:
-        return err.status, dumps(err.document())
-    except Exception as err:  # never die on a request: report it and keep serving
-        internal = HttpError(
-            500,
-            f"internal error ({type(err).__name__}): {one_line(str(err))}; please report it",
-            type="InternalError",
+def _schema(call: Call) -> object:
+    name = call.params["name"].removesuffix(".json").removesuffix(".schema")
+    if name not in ALL_SCHEMAS:
+        raise HttpError(
+            404,
+            f"no JSON Schema named {name!r} (known: {', '.join(ALL_SCHEMAS)})",
+            type="NotFound",
+            value=name,
         )
-        return 500, dumps(internal.document())
+    return shipped_schema(name)
+
+
+def _health(call: Call) -> object:
+    return {"status": "ok", "version": __version__}
+
+
+@functools.cache
+def _openapi_document() -> dict[str, Any]:
+    return openapi_document(ENDPOINTS)
+
+
+def _openapi(call: Call) -> object:
+    doc = _openapi_document()  # the same for every request: built once
+    # Mounted at a prefix, the paths are relative to it; said so for clients.
+    return {**doc, "servers": [{"url": call.root_path}]} if call.root_path else doc
+
+
+# ------------------------------------------------------------------ the table
+
+_OPTIONS = ("ties", "missing", "rate_scale", "decimal_comma", "year", "rank_precision")
+_SCORE_PARAMS = (
+    Param(
+        "methodology",
+        "With a text/csv body: the methodology id (required). With a JSON body it "
+        "overrides the body's.",
+        "score-request#/$defs/methodology",
+    ),
+    *(
+        Param(
+            name,
+            f"The option {name} of the body; given here, it overrides the body's.",
+            f"score-request#/$defs/{name}",
+        )
+        for name in (*_OPTIONS, "collect_all", "units")
+    ),
+)
+_SHEET_ERRORS = (400, 408, 411, 413, 422)
+
+ENDPOINTS: tuple[Endpoint, ...] = (
+    Endpoint(
+        "GET",
+        "/methodologies",
+        "listMethodologies",
+        "The shipped methodologies in brief (as `parindex methodologies --format json`).",
+        _list,
+        answer="methodologies",
+    ),
+    Endpoint(
+        "GET",
+        "/methodologies/{id}",
+        "getMethodology",
+        "One methodology document: the tree with maxima (null where unknown), rules, "
+        "bands and sources (as `parindex show ID --format json`).",
+        _show,
+        answer="methodology",
+        params=(
+            Param(
+                "id",
+                "An id, alias, decision number (URL-encoded: 2948%2FQĐ-BNV) or level-year key.",
+                {"type": "string"},
+                where="path",
+                required=True,
+            ),
+            Param(
+                "level",
+                "The level, for a decision number that several levels share.",
+                {"type": "string"},
+            ),
+        ),
+        errors=(404,),
+    ),
+    Endpoint(
+        "POST",
+        "/score",
+        "score",
+        "Score and rank every unit of a sheet: the result document of "
+        "`parindex score --format json`. The body is JSON, or the sheet as CSV "
+        "(Content-Type: text/csv) with the methodology and options in the query.",
+        _score,
+        answer="result",
+        body="score-request",
+        csv=True,
+        params=_SCORE_PARAMS,
+        errors=_SHEET_ERRORS,
+    ),
+    Endpoint(
+        "POST",
+        "/rank",
+        "rank",
+        "Rank the units of a sheet (the body of /score), or rank index values as given "
+        '({"values": {unit: index}}).',
+        _rank,
+        answer="ranking",
+        body="rank-request",
+        errors=_SHEET_ERRORS,
+    ),
+    Endpoint(
+        "POST",
+        "/validate",
+        "validateMethodology",
+        "Validate a methodology document: what its schema says, and what a schema "
+        "cannot (maxima adding up, rules within their node's maximum, cited sources).",
+        _validate,
+        answer="validation",
+        body="methodology",
+        judges_body=True,
+        errors=_SHEET_ERRORS,
+    ),
+    Endpoint(
+        "GET",
+        "/schemas/{name}",
+        "getSchema",
+        "A JSON Schema (draft 2020-12) of the contract, as `parindex schema NAME` prints it.",
+        _schema,
+        answer={"type": "object", "description": "A JSON Schema."},
+        params=(
+            Param(
+                "name",
+                "The schema's name.",
+                {"enum": list(ALL_SCHEMAS)},
+                where="path",
+                required=True,
+            ),
+        ),
+        errors=(404,),
+    ),
+    Endpoint(
+        "GET",
+        "/openapi.json",
+        "openapi",
+        "This document (OpenAPI 3.1), built from the routes and the shipped schemas.",
+        _openapi,
+        answer={"type": "object", "description": "An OpenAPI 3.1 document."},
+    ),
+    Endpoint(
+        "GET",
+        "/health",
+        "health",
+        "The service is up and ready to score.",
+        _health,
+        answer="health",
+    ),
+)
+"""Every operation of the service."""
+
+
+def endpoint(method: str, path: str) -> Endpoint:
+    """The operation with this method and path template.
+
+    Example:
+        >>> from parindex.service.routes import endpoint
+        >>> endpoint("POST", "/score").body
+        'score-request'
+    """
+    for ep in ENDPOINTS:
+        if (ep.method, ep.path) == (method, path):
+            return ep
+    raise KeyError(f"{method} {path}")

@@ -1,193 +1,170 @@
-"""The service on the standard library's HTTP server (:mod:`http.server`, one thread per
-request): reads bounded bodies and hands every request to
-:func:`parindex.service.routes.dispatch`."""
+"""The service served by uvicorn: :func:`run` (``parindex serve``) and
+:func:`serve_in_thread` (tests, notebooks).
+
+uvicorn speaks HTTP/1.1 with keep-alive and closes an idle connection after
+:data:`~parindex.service.protocol.KEEP_ALIVE_TIMEOUT` seconds; the application bounds
+the time a body may take (:data:`~parindex.service.protocol.BODY_TIMEOUT`). Each
+worker is a process with its own interpreter, so N workers score N requests at once
+(one process computes on one core at a time).
+"""
 
 from __future__ import annotations
 
-import importlib
+import socket
 import threading
-from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+import time
+from collections.abc import Callable
 from typing import Any
 
-from parindex._version import __version__
-from parindex.io.catalogue import list_methodologies
-from parindex.service.protocol import MAX_BODY_BYTES, HttpError, dumps
-from parindex.service.routes import dispatch
+import uvicorn
 
-__all__ = ["make_server", "serve_in_thread"]
+from parindex.service.asgi import default_app
+from parindex.service.protocol import KEEP_ALIVE_TIMEOUT
 
-_DRAIN_BYTES = 8 * 1024 * 1024
+__all__ = ["ServerHandle", "run", "serve_in_thread"]
+
+APP = "parindex.service:app"
+"""What each worker process imports (uvicorn needs an import string for workers)."""
 
 
-class _Handler(BaseHTTPRequestHandler):
-    server_version = f"parindex/{__version__}"
-    protocol_version = "HTTP/1.0"
-    timeout = 10  # seconds a client may stall mid-request
-    quiet = True
+def _config(app: Any, host: str, port: int, *, workers: int, quiet: bool) -> uvicorn.Config:
+    return uvicorn.Config(
+        app,
+        host=host,
+        port=port,
+        workers=workers,
+        timeout_keep_alive=KEEP_ALIVE_TIMEOUT,
+        log_level="warning" if quiet else "info",
+        access_log=not quiet,
+        server_header=False,
+    )
 
-    def log_message(self, format: str, *args: Any) -> None:
-        if not self.quiet:
-            super().log_message(format, *args)
 
-    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
-        """Protocol-level errors (bad request line, unknown method) as JSON too."""
-        self.request_version = "HTTP/1.0"  # always send a status line, even to HTTP/0.9
-        if code == HTTPStatus.NOT_IMPLEMENTED:
-            code = HTTPStatus.METHOD_NOT_ALLOWED
-        err = HttpError(
-            code, message or HTTPStatus(code).phrase, type=HTTPStatus(code).phrase.replace(" ", "")
+def run(
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    *,
+    workers: int = 1,
+    quiet: bool = False,
+    announce: Callable[[str, int], None] | None = None,
+) -> None:
+    """Serve :data:`parindex.service.app` until interrupted (Ctrl+C, SIGTERM).
+
+    ``port=0`` picks a free port; ``announce(host, port)`` is called once the socket
+    is bound (with one worker, also once the application is loaded). With ``workers``
+    above 1, each worker process imports the application (and loads everything it
+    needs) before it serves.
+
+    Example (an ``announce`` that stops it at once, before it serves):
+        >>> from parindex.service import run
+        >>> class Bound(Exception):
+        ...     pass
+        >>> def announce(host, port):
+        ...     raise Bound(f"{host} {port > 0}")
+        >>> try:
+        ...     run("127.0.0.1", 0, quiet=True, announce=announce)
+        ... except Bound as bound:
+        ...     print("bound to", bound)
+        bound to 127.0.0.1 True
+    """
+    if workers > 1:
+        if port == 0:  # uvicorn binds in the parent; pick the port to announce it
+            with socket.socket() as probe:
+                probe.bind((host, 0))
+                port = probe.getsockname()[1]
+        if announce is not None:
+            announce(host, port)
+        uvicorn.run(
+            APP,
+            host=host,
+            port=port,
+            workers=workers,
+            timeout_keep_alive=KEEP_ALIVE_TIMEOUT,
+            log_level="warning" if quiet else "info",
+            access_log=not quiet,
+            server_header=False,
         )
-        self._send(code, dumps(err.document()))
-
-    def _send(self, status: int, text: str) -> None:
-        data = text.encode("utf-8")
-        try:
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json; charset=utf-8")
-            self.send_header("Content-Length", str(len(data)))
-            self.send_header("Connection", "close")
-            self.send_header("X-Content-Type-Options", "nosniff")
-            self.end_headers()
-            if self.command != "HEAD":
-                self.wfile.write(data)
-        except OSError:
-            pass  # the client went away; nothing to answer
-        self.close_connection = True
-
-    def _read_body(self) -> bytes | None:
-        """The body, or None after answering an error."""
-        if self.headers.get("Transfer-Encoding"):
-            self._send(
-                411,
-                dumps(
-                    HttpError(
-                        411, "send a Content-Length (no chunked bodies)", type="LengthRequired"
-                    ).document()
-                ),
-            )
-            return None
-        raw = self.headers.get("Content-Length")
-        if raw is None:
-            if self.command == "POST":
-                self._send(
-                    411,
-                    dumps(
-                        HttpError(
-                            411, "a POST needs a Content-Length", type="LengthRequired"
-                        ).document()
-                    ),
-                )
-                return None
-            return b""
-        try:
-            length = int(raw)
-            if length < 0:
-                raise ValueError
-        except ValueError:
-            self._send(
-                400,
-                dumps(HttpError(400, f"bad Content-Length {raw!r}", type="BadRequest").document()),
-            )
-            return None
-        if length > MAX_BODY_BYTES:
-            # Read and drop a moderately large body so the client sees the answer
-            # instead of a reset connection; beyond that, just answer and close.
-            if length <= _DRAIN_BYTES:
-                remaining = length
-                try:
-                    while remaining > 0:
-                        chunk = self.rfile.read(min(remaining, 65536))
-                        if not chunk:
-                            break
-                        remaining -= len(chunk)
-                except OSError:
-                    pass
-            err = HttpError(
-                413,
-                f"the body is {length} bytes, over the limit of {MAX_BODY_BYTES}",
-                type="TooLarge",
-            )
-            self._send(413, dumps(err.document()))
-            return None
-        try:
-            data = self.rfile.read(length)
-        except OSError:
-            self.close_connection = True
-            return None
-        if len(data) < length:
-            self._send(
-                400,
-                dumps(
-                    HttpError(
-                        400, "the body is shorter than its Content-Length", type="BadRequest"
-                    ).document()
-                ),
-            )
-            return None
-        return data
-
-    def _answer(self) -> None:
-        body = self._read_body()
-        if body is None:
-            return
-        status, text = dispatch(self.command, self.path, body)
-        self._send(status, text)
-
-    do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_OPTIONS = _answer
-
-    def do_HEAD(self) -> None:
-        status, text = dispatch("GET", self.path)  # same headers as GET, no body
-        self._send(status, text)
+        return
+    config = _config(default_app(), host, port, workers=1, quiet=quiet)
+    server = uvicorn.Server(config)
+    config.load()
+    sock = config.bind_socket()
+    try:
+        if announce is not None:
+            announce(host, int(sock.getsockname()[1]))
+        server.run(sockets=[sock])
+    finally:
+        sock.close()
 
 
-def _warm_up() -> None:
-    """Load now, before the first requests arrive each in its own thread, what they
-    would otherwise load on first use: the registry with every shipped methodology
-    parsed, and pandas (ranking by values needs it). An import half done by one
-    request thread must not be what another finds (a freshly started server answered
-    some of its first requests with a 500)."""
-    list_methodologies()
-    importlib.import_module("pandas")
-
-
-def make_server(
-    host: str = "127.0.0.1", port: int = 8000, *, quiet: bool = True
-) -> ThreadingHTTPServer:
-    """A ready (not yet serving) HTTP server; call ``serve_forever()`` on it, and
-    ``shutdown()`` from another thread to stop it. ``port=0`` picks a free port
-    (``server.server_address[1]``).
+class ServerHandle:
+    """A server running in a background thread (from :func:`serve_in_thread`),
+    stopped by :meth:`shutdown` (the names of :class:`http.server.HTTPServer`, which
+    the service used before).
 
     Example:
-        >>> from parindex.service.app import make_server
-        >>> server = make_server("127.0.0.1", 0)
-        >>> server.server_address[1] > 0
+        >>> import urllib.request
+        >>> from parindex.service import serve_in_thread
+        >>> handle, thread = serve_in_thread()
+        >>> handle.url == f"http://127.0.0.1:{handle.server_address[1]}"
         True
-        >>> server.server_close()
+        >>> handle.shutdown(); handle.server_close()
     """
-    _warm_up()
-    handler = type("Handler", (_Handler,), {"quiet": quiet})
-    server = ThreadingHTTPServer((host, port), handler)
-    server.daemon_threads = True
-    return server
+
+    def __init__(
+        self, server: uvicorn.Server, sock: socket.socket, thread: threading.Thread
+    ) -> None:
+        self._server = server
+        self._socket = sock
+        self._thread = thread
+        host, port = sock.getsockname()[:2]
+        self.server_address: tuple[str, int] = (str(host), int(port))
+
+    @property
+    def url(self) -> str:
+        """``http://HOST:PORT``."""
+        return f"http://{self.server_address[0]}:{self.server_address[1]}"
+
+    def shutdown(self, timeout: float = 30) -> None:
+        """Stop the server, once the requests under way are answered (as
+        :meth:`http.server.HTTPServer.shutdown`, this returns when it has stopped)."""
+        self._server.should_exit = True
+        self._thread.join(timeout)
+
+    def server_close(self) -> None:
+        """Release the listening socket."""
+        self._socket.close()
 
 
 def serve_in_thread(
-    host: str = "127.0.0.1", port: int = 0
-) -> tuple[ThreadingHTTPServer, threading.Thread]:
-    """Start a server in a background thread (for tests and notebooks); stop it with
-    ``server.shutdown(); server.server_close()``.
+    host: str = "127.0.0.1", port: int = 0, *, app: Any = None, timeout: float = 30
+) -> tuple[ServerHandle, threading.Thread]:
+    """Serve ``app`` (default: :data:`parindex.service.app`) from a background thread,
+    once it answers; stop it with ``handle.shutdown(); handle.server_close()``.
 
     Example:
-        >>> from parindex.service.app import serve_in_thread
-        >>> server, thread = serve_in_thread()
+        >>> import urllib.request
+        >>> from parindex.service import serve_in_thread
+        >>> handle, thread = serve_in_thread()
+        >>> with urllib.request.urlopen(handle.url + "/health", timeout=10) as answer:
+        ...     answer.status
+        200
+        >>> handle.shutdown(); handle.server_close()
         >>> thread.is_alive()
-        True
-        >>> server.shutdown(); server.server_close()
+        False
     """
-    server = make_server(host, port)
+    config = _config(default_app() if app is None else app, host, port, workers=1, quiet=True)
+    server = uvicorn.Server(config)
+    sock = config.bind_socket()
     thread = threading.Thread(
-        target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        target=server.run, kwargs={"sockets": [sock]}, name="parindex-service", daemon=True
     )
     thread.start()
-    return server, thread
+    deadline = time.monotonic() + timeout
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            server.should_exit = True
+            sock.close()
+            raise RuntimeError("the service did not start")
+        time.sleep(0.01)
+    return ServerHandle(server, sock, thread), thread
