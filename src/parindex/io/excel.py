@@ -36,6 +36,7 @@ from typing import Any, Literal
 
 from parindex._text import neutralize_cell, unneutralize_cell
 from parindex.errors import InputFormatError, LimitExceededError, ParIndexError
+from parindex.io.excel_print import print_as_form
 from parindex.io.safe import MAX_FILE_BYTES
 from parindex.limits import (
     MAX_UNPACKED_BYTES,
@@ -183,8 +184,8 @@ def write_excel_template(
         ws.add_data_validation(check)
         ws.freeze_panes = f"C{_FIRST_ROW}"
         widths = (10, 48, 40, 12, 36, 12, 14, 14, 14, 12, 30, 30)
-        for col, width in enumerate(widths, start=1):
-            ws.column_dimensions[openpyxl.utils.get_column_letter(col)].width = width
+        print_as_form(ws, heading_row=_KEY_ROW - 1, first_row=_FIRST_ROW,
+                      last_row=max(row - 1, _FIRST_ROW), widths=widths, wrapped=(2, 3, 5))  # fmt: skip
     settings = wb.create_sheet(SETTINGS_SHEET)
     rows = [
         ("format", FORMAT, ""),
