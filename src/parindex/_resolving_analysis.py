@@ -9,11 +9,11 @@ import inspect
 from typing import TYPE_CHECKING, Any
 
 from parindex._resolving import resolving
+from parindex.analysis import frame_identity as _frame_identity
 from parindex.analysis import gap as _gap
 from parindex.analysis import simulate as _simulate
 from parindex.analysis import survey as _survey
 from parindex.analysis import what_if as _what_if
-from parindex.engine import batch as _batch
 from parindex.io.catalogue import get_methodology
 from parindex.io.survey import load_questionnaire, load_responses
 from parindex.io.uncertainty import load_uncertainty
@@ -35,7 +35,7 @@ __all__ = [
     "what_if",
 ]
 
-score_frame = resolving(_batch.score_frame)
+score_frame = resolving(_frame_identity.score_frame_units)
 what_if = resolving(_what_if.what_if)
 gap = resolving(_gap.gap)
 simulate = resolving(_simulate.simulate)

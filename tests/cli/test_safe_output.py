@@ -102,9 +102,12 @@ def test_diff_csv_quotes_text_cells_and_keeps_numbers(tmp_path: Path) -> None:
     ids=["diff", "validate"],
 )
 def test_text_output_shows_terminal_escapes_escaped(tmp_path: Path, argv: list[str]) -> None:
-    # In a name read from the file, and in the file's own name (echoed by validate).
+    # A name in the file holding an escape code is refused where it is read; the message
+    # (which also echoes the file's own name, an escape code in it too) shows it escaped.
     path = _renamed(tmp_path, '"\\x1b[2J\\x1b[31mX"', file="m\x1b[31m.yaml")
-    text = _cli(*(a.format(path=path) for a in argv))
+    out, err = io.StringIO(), io.StringIO()
+    assert main([a.format(path=path) for a in argv], stdout=out, stderr=err) == 2
+    text = out.getvalue() + err.getvalue()
     assert "\x1b" not in text
     assert "\\x1b[31m" in text
 
@@ -116,6 +119,9 @@ def test_show_escapes_terminal_codes_in_a_methodology_file(tmp_path: Path) -> No
     doc["name_vi"] = "Bộ chỉ số \x1b[2J\x1b[31mgiả"
     path = tmp_path / "m.yaml"
     path.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
-    out = _cli("show", str(path))
-    assert "\x1b" not in out
-    assert "Bộ chỉ số \\x1b[2J\\x1b[31mgiả" in out
+    # Refused where it is read (a label holding a control character), and the message
+    # shows the escape code rather than sending it to the terminal.
+    out, err = io.StringIO(), io.StringIO()
+    assert main(["show", str(path)], stdout=out, stderr=err) == 2
+    assert "\x1b" not in err.getvalue()
+    assert "U+001B" in err.getvalue()

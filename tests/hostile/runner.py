@@ -1,11 +1,15 @@
 """Loads the hostile-input cases in ``cases/*.yaml`` and builds and runs their inputs.
 
-One file per input path (``csv-text.yaml`` holds the ``csv-text`` cases, ...). A file is
+One file per input path (``csv-text.yaml`` holds the ``csv-text`` cases, ...), plus any
+later rounds as ``round<N>-<path>.yaml`` (``round2-csv-text.yaml``). A file is
 ``{path: <the path>, cases: [...]}``; ``cli.yaml`` may also list ``files`` that the
 command lines name as ``${name}``. A case is a mapping with ``id``, ``input``, ``error``
 (the class name), ``fragments`` (text the message must contain) and, for some paths,
 ``options``. ``${NAME}`` in a fragment is a limit of the library (``MAX_FILE_BYTES``,
-``MAX_DEPTH``, ...) and ``${row:1.4.2}`` the Excel template row of a node.
+``MAX_DEPTH``, ...) and ``${row:1.4.2}`` the Excel template row of a node. A ``cli``
+case with ``options: {bounded: {memory_mb: M, seconds: S}}`` is also run in a child
+process under ``RLIMIT_AS`` of M MiB and a timeout of S seconds (a resource limit must
+stop it with exit 2 first).
 
 An input that cannot be literal text is a generator, ``{generate: <name>, ...}``
 (``GENERATORS``), or a Python call, ``{call: dotted.name, args: [...], kwargs: {...}}``
@@ -38,6 +42,7 @@ import yaml
 
 import parindex
 import parindex.errors
+import parindex.limits
 from parindex import ParIndexError, cli
 from parindex.cli.common import UsageError
 from parindex.io.excel import _FIRST_ROW as XL_FIRST_ROW
@@ -72,6 +77,7 @@ OPTIONS: dict[str, set[str]] = {
     "excel-file": {"file", "scored", "decimal_comma"},
     "survey": {"questionnaire", "methodology", "policy"},
     "http": {"status", "type", "fields"},
+    "cli": {"bounded"},
 }
 HTTP_INPUT = {"method", "path", "headers", "body", "json", "raw"}
 ERRORS: dict[str, type[BaseException]] = {
@@ -89,6 +95,7 @@ CONSTANTS = {
     "MAX_BODY_BYTES": MAX_BODY_BYTES,
     "MAX_JSON_DEPTH": MAX_JSON_DEPTH,
     "XL_KEY_ROW": XL_KEY_ROW,
+    **{name: getattr(parindex.limits, name) for name in parindex.limits.__all__ if name.isupper()},
 }
 _XL_COL = {key: i + 1 for i, (key, _, _) in enumerate(EXCEL_COLUMNS)}
 _XL_ROW = {n.id: XL_FIRST_ROW + i for i, n in enumerate(parindex.get_methodology(M).nodes())}
@@ -187,8 +194,15 @@ def _check_spec(spec: object, where: str) -> None:
             _check_spec(value, where)
 
 
+def path_of(stem: str) -> str:
+    """The input path of a case file: its name, less a ``round<N>-`` prefix."""
+    match = re.fullmatch(r"round[0-9]+-(.+)", stem)
+    return match[1] if match and match[1] in PATHS else stem
+
+
 def check_file(doc: object, stem: str) -> list[Case]:
     """The cases of one file, each checked; raise CaseFileError on anything unexpected."""
+    stem = path_of(stem)
     if not isinstance(doc, dict) or doc.get("path") != stem or not doc.get("cases"):
         raise CaseFileError(f"{stem}.yaml: must be {{path: {stem}, cases: [...]}}")
     if stem not in PATHS or set(doc) - {"path", "cases", "files"}:
@@ -219,6 +233,11 @@ def check_file(doc: object, stem: str) -> list[Case]:
             or set(raw["input"]) - HTTP_INPUT
         ):
             raise CaseFileError(f"{where}: needs a status and a request ({sorted(HTTP_INPUT)})")
+        bounded = options.get("bounded")
+        if bounded is not None and (
+            not isinstance(bounded, dict) or set(bounded) != {"memory_mb", "seconds"}
+        ):
+            raise CaseFileError(f"{where}: bounded needs memory_mb and seconds")
         if stem == "cli" and not (
             isinstance(raw["input"], list) and all(isinstance(a, str) for a in raw["input"])
         ):
@@ -237,10 +256,13 @@ def load_text(text: str, stem: str) -> list[Case]:
 def load_cases(folder: Path = CASES_DIR) -> list[Case]:
     """Every case of every file, in PATHS order; ids unique across files."""
     stems = sorted(p.stem for p in folder.glob("*.yaml"))
-    if stems != sorted(PATHS) or [p.name for p in folder.iterdir() if p.suffix != ".yaml"]:
+    firsts = [s for s in stems if s == path_of(s)]
+    if firsts != sorted(PATHS) or [p.name for p in folder.iterdir() if p.suffix != ".yaml"]:
         raise CaseFileError(f"{folder}: want exactly {sorted(PATHS)}.yaml, found {stems}")
+    order = {path: i for i, path in enumerate(PATHS)}
+    stems.sort(key=lambda s: (order[path_of(s)], s != path_of(s), s))
     cases = [
-        c for stem in PATHS for c in load_text((folder / f"{stem}.yaml").read_text("utf-8"), stem)
+        c for stem in stems for c in load_text((folder / f"{stem}.yaml").read_text("utf-8"), stem)
     ]
     ids = [c.id for c in cases]
     if len(set(ids)) != len(ids):
@@ -332,7 +354,8 @@ def _zip_bomb(member: str, size: object) -> bytes:
 
 def _methodology(at: list[Any], value: Any, node: str | None = None) -> dict[str, Any]:
     """The illustrative methodology as plain data with ``value`` set at ``at`` (a key
-    path from ``node``, or from the top)."""
+    path from ``node``, or from the top); ``value`` may itself be a generator."""
+    value = build(value)
     data = copy.deepcopy(_BASE)
     target: Any = data
     if node is not None:

@@ -267,6 +267,41 @@ def test_no_traceback_reaches_stderr_of_a_real_process(case_id: str, tmp_path: P
         assert fragment in proc.stderr
 
 
+BOUNDED = [c for c in CASES if c.options.get("bounded")]
+# The child caps its own address space before it imports parindex (no preexec_fn: the
+# test process runs the HTTP server's thread).
+_BOUNDED_CHILD = (
+    "import resource, runpy, sys\n"
+    "size = int(sys.argv.pop(1)) * 1024 * 1024\n"
+    "resource.setrlimit(resource.RLIMIT_AS, (size, size))\n"
+    "sys.argv[0] = 'parindex'\n"
+    "runpy.run_module('parindex', run_name='__main__', alter_sys=True)\n"
+)
+
+
+@pytest.mark.parametrize("case", BOUNDED, ids=[c.id for c in BOUNDED])
+def test_a_limit_stops_a_bounded_child_process(case: Case, tmp_path: Path) -> None:
+    """Under RLIMIT_AS and a timeout, the library's own limit answers first: exit 2."""
+    argv = runner.cli_argv(case, tmp_path)
+    assert argv is not None
+    bounded = case.options["bounded"]
+    proc = subprocess.run(
+        [sys.executable, "-c", _BOUNDED_CHILD, str(bounded["memory_mb"]), *argv],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        env={"PYTHONPATH": str(ROOT / "src"), "PATH": "", "PYTHONIOENCODING": "utf-8"},
+        timeout=bounded["seconds"],
+        check=False,
+    )
+    assert proc.returncode == 2, proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert "MemoryError" not in proc.stderr
+    assert len(proc.stderr.splitlines()) == 1, proc.stderr
+    for fragment in case.fragments:
+        assert fragment in proc.stderr
+
+
 # ---------------------------------------------------------------- odd but valid input
 
 _DAKLAK = (ROOT / "examples" / "daklak-2017.csv").read_text(encoding="utf-8")

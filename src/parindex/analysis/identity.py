@@ -13,6 +13,7 @@ the sheet under the official names and keeps the names as given on the result
 from __future__ import annotations
 
 import warnings
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -35,7 +36,13 @@ from parindex.model.units import Roster, UnitResolution
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["UnitsPolicy", "UnresolvedUnitsWarning", "resolve_sheet", "score_units"]
+__all__ = [
+    "UnitsPolicy",
+    "UnresolvedUnitsWarning",
+    "resolve_names",
+    "resolve_sheet",
+    "score_units",
+]
 
 UnitsPolicy = Literal["resolve", "free"]
 
@@ -74,43 +81,65 @@ def resolve_sheet(
         >>> renamed.units, how.code_of("ĐẮK LẮK")
         (('Đắk Lắk',), '66')
     """
+    rows = [e.unit for e in sheet.entries]
+    resolution = resolve_names(methodology, rows, year=year, units=units, roster=roster)
+    return (sheet, None) if resolution is None else (resolution.rename(sheet), resolution)
+
+
+def resolve_names(
+    methodology: Methodology,
+    names: Sequence[str],
+    *,
+    year: int | None = None,
+    units: UnitsPolicy = "resolve",
+    roster: Roster | str | Path | None = None,
+) -> UnitResolution | None:
+    """How each distinct name of ``names`` (one per row, in row order) resolves against
+    the roster of the methodology's level, or ``None`` when there is no roster.
+
+    Example:
+        >>> import parindex
+        >>> from parindex.analysis.identity import resolve_names
+        >>> how = resolve_names(parindex.get_methodology("province-2018"), ["Dak Lak", "Dak Lak"])
+        >>> how.mapping
+        {'Dak Lak': 'Đắk Lắk'}
+    """
     if units not in ("resolve", "free"):
         raise InputFormatError(f"units={units!r} is not one of resolve, free")
     m = ensure_methodology(methodology)
     when = year if year is not None else max(m.evaluation_years, default=None)
     if isinstance(roster, Roster):
-        chosen: Roster | None = roster
+        chosen = roster
     elif when is None and roster is None:
-        return sheet, None  # no evaluation year: no roster to choose
+        return None  # no evaluation year: no roster to choose
     else:
         try:
             chosen = roster_for(m.level, year=when or 0, province=m.issuer_region, path=roster)
         except RosterUnavailableError as err:
             if err.install:
                 warnings.warn(UnresolvedUnitsWarning(f"units scored as given: {err}"), stacklevel=3)
-            return sheet, None
+            return None
     try:
-        resolution = resolve_units(
-            sheet.units,
+        return resolve_units(
+            list(dict.fromkeys(names)),
             chosen,
             province=m.issuer_region if chosen.provinces() else None,
             free=units == "free",
         )
     except DuplicateEntryError as err:
-        raise _with_rows(err, sheet) from None
+        raise _with_rows(err, names) from None
     except UnknownUnitError as err:
         # Said in the words of this function: units="free" (the CLI: --units free).
         message = str(err).replace("free=True", 'units="free"')
         raise UnknownUnitError(message, unit=err.unit, node=err.node, value=err.value) from None
-    return resolution.rename(sheet), resolution
 
 
-def _with_rows(err: DuplicateEntryError, sheet: ScoreSheet) -> DuplicateEntryError:
-    """The error naming the sheet rows (entries) where each spelling first appears."""
+def _with_rows(err: DuplicateEntryError, rows: Sequence[str]) -> DuplicateEntryError:
+    """The error naming the rows (entries) where each spelling first appears."""
     names = err.value if isinstance(err.value, tuple | list) else ()
-    first = {e.unit: i + 1 for i, e in reversed(list(enumerate(sheet.entries)))}
-    rows = [f"{n!r} in entry {first[n]}" for n in names if n in first]
-    where = f" ({', '.join(rows)})" if rows else ""
+    first = {u: i + 1 for i, u in reversed(list(enumerate(rows)))}
+    found = [f"{n!r} in entry {first[n]}" for n in names if n in first]
+    where = f" ({', '.join(found)})" if found else ""
     return DuplicateEntryError(f"{err}{where}", unit=err.unit, node=err.node, value=err.value)
 
 

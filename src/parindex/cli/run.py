@@ -17,7 +17,7 @@ import warnings
 from collections.abc import Callable, Sequence
 from typing import Any, NoReturn
 
-from parindex._text import plural
+from parindex._text import escape_control, plural
 from parindex._version import __version__
 from parindex.cli import catalogue, commands, score, simulate, survey, units
 from parindex.cli.common import (
@@ -258,7 +258,8 @@ def _report(
             doc["error"]["type"] = "UsageError"
         err.write(json.dumps(doc, ensure_ascii=False) + "\n")
     else:
-        err.write(f"parindex: error: {cli_words(_one_line(exc), command)}\n")
+        # A file name or a label may hold an escape code: the terminal must not obey it.
+        err.write(f"parindex: error: {escape_control(cli_words(_one_line(exc), command))}\n")
 
 
 def _entry() -> NoReturn:

@@ -6,6 +6,7 @@ import argparse
 import json
 from typing import Any, TextIO
 
+from parindex._text import neutralize_cell
 from parindex.analysis.identity import score_units
 from parindex.analysis.ranking import rank
 from parindex.cli.common import read_sheet, resolve_year
@@ -47,6 +48,11 @@ def _cmd_score(args: argparse.Namespace, out: TextIO) -> int:
         ranks = ranking.to_frame().set_index("unit")[["rank", "band"]]
         frame = frame.join(ranks, on="unit")
         frame.loc[frame["node"] != "total", ["rank", "band"]] = None
+        for column in ("unit", "given_name", "group", "node", "band"):
+            # A spreadsheet opening the CSV must not run a name as a formula.
+            frame[column] = frame[column].map(
+                lambda v: neutralize_cell(v) if isinstance(v, str) else v
+            )
         out.write(frame.to_csv(index=False, lineterminator="\n"))
         return 0
     score_table(out, m, scores, ranking)

@@ -159,7 +159,7 @@ def _node(data: object, where: str) -> Node:
         if err.node is None:
             raise MethodologyError(f"{here}: {err}", node=node_id) from None
         raise
-    except (TypeError, ValueError) as err:
+    except (TypeError, ValueError, OverflowError) as err:
         raise MethodologyError(f"{here}: {_message(err)}", node=node_id) from None
 
 
@@ -311,7 +311,7 @@ def methodology_from_dict(data: object, *, name: str = "methodology") -> Methodo
         )
     except (MethodologyError, LimitExceededError):
         raise
-    except (TypeError, ValueError, KeyError) as err:
+    except (TypeError, ValueError, KeyError, OverflowError) as err:
         raise MethodologyError(f"{name}: {_message(err)}") from None
 
 

@@ -54,6 +54,7 @@ def sheet_from_csv(
         >>> parindex.sheet_from_csv("unit;node;points\\nA;1;9,5\\n").to_records()  # Excel, vi-VN
         [{'unit': 'A', 'node': '1', 'points': 9.5}]
     """
+    check_rows(0, max_rows)  # a bound that is not a row count is refused up front
     if len(text.encode("utf-8", errors="surrogatepass")) > MAX_FILE_BYTES:
         raise InputFormatError(f"{name}: over the size limit of {MAX_FILE_BYTES} bytes")
     text = text.removeprefix("\ufeff")

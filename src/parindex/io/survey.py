@@ -290,7 +290,7 @@ def questionnaire_from_dict(data: object, *, name: str = "questionnaire") -> Que
         raise QuestionnaireError(
             err.args[0] if name in err.args[0] else f"{name}: {err}", item=err.item, node=err.node
         ) from None
-    except (MethodologyError, TypeError, ValueError) as err:
+    except (MethodologyError, TypeError, ValueError, OverflowError) as err:
         raise QuestionnaireError(err.args[0] if name in str(err) else f"{name}: {err}") from None
 
 

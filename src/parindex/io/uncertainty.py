@@ -61,8 +61,10 @@ def uncertainty_from_dict(data: Mapping[str, Any], *, name: str = "uncertainty")
             raise InputFormatError(f"{where}: 'units' must be a list of unit names")
         try:
             out.append(UncertainInput(node, dist, scale, item.get("on", "points"), units))
-        except (ValueError, TypeError) as err:
-            raise InputFormatError(f"{where}: {err}") from None
+        except (ValueError, TypeError, OverflowError) as err:
+            # attrs validators put a tuple in args: show its message only.
+            text = err.args[0] if err.args and isinstance(err.args[0], str) else str(err)
+            raise InputFormatError(f"{where}: {text}") from None
     return Uncertainty(tuple(out))
 
 

@@ -14,7 +14,7 @@ from typing import Literal, TypeAlias
 import attrs
 
 from parindex.errors import MethodologyError
-from parindex.model.parts import _opt_float, _strs
+from parindex.model.parts import _opt_float, _strs, check_label
 
 __all__ = ["Band", "RankingPolicy", "TiePolicy"]
 
@@ -32,7 +32,7 @@ class Band:
         True
     """
 
-    label: str
+    label: str = attrs.field(validator=check_label)
     lower: float | None = attrs.field(default=None, converter=_opt_float)
     upper: float | None = attrs.field(default=None, converter=_opt_float)
     lower_inclusive: bool = True

@@ -33,6 +33,7 @@ from parindex.model.parts import (
     Source,
     _opt_float,
     _strs,
+    check_label,
 )
 from parindex.model.tree import Node, _nodes, _validate_children_sum
 
@@ -79,9 +80,9 @@ class Methodology:
         ('2948/QĐ-BNV', 100.0, [10.0, 10.0, 14.5, 11.0, 16.0, 7.0, 16.0, 15.5])
     """
 
-    id: str = attrs.field(validator=attrs.validators.matches_re(r"^[a-z0-9][a-z0-9._-]*$"))
-    name_vi: str
-    name_en: str
+    id: str = attrs.field(validator=attrs.validators.matches_re(r"[a-z0-9][a-z0-9._-]*"))
+    name_vi: str = attrs.field(validator=check_label)
+    name_en: str = attrs.field(validator=check_label)
     level: str = attrs.field(validator=attrs.validators.matches_re(_LEVEL))
     decision: Decision
     evaluation_years: tuple[int, ...] = attrs.field(converter=_ints)

@@ -45,6 +45,29 @@ def _opt_float(x: object) -> float | None:
     return None if x is None else float(x)  # type: ignore[arg-type]
 
 
+def check_label(_inst: object, attribute: attrs.Attribute[object], value: object) -> None:
+    r"""Refuse a label (a name, a band label) that is not text, or
+    that holds a control character or a lone surrogate: labels are printed to
+    terminals and written to files, where such a character would act, not show.
+
+    Example:
+        >>> from parindex.model.methodology import Band
+        >>> Band("A\x1b[2J", lower=90)
+        Traceback (most recent call last):
+        ...
+        parindex.errors.MethodologyError: label 'A\x1b[2J' holds the control character U+001B; delete it
+    """
+    if not isinstance(value, str):
+        raise MethodologyError(f"{attribute.name} {value!r} must be text")
+    for ch in value:
+        code = ord(ch)
+        if (code < 0x20 and ch not in "\t\n\r") or 0x7F <= code < 0xA0 or 0xD800 <= code < 0xE000:
+            kind = "a lone surrogate" if code >= 0xD800 else "the control character"
+            raise MethodologyError(
+                f"{attribute.name} {value!r} holds {kind} U+{code:04X}; delete it"
+            )
+
+
 def _check_component_id(_inst: object, _attr: object, value: str) -> None:
     if not isinstance(value, str) or not _COMPONENT_ID.fullmatch(value):
         raise MethodologyError(
@@ -122,8 +145,8 @@ class ScoreComponent:
 
     id: str = attrs.field(validator=_check_component_id)
     max_points: float | None = attrs.field(default=None, converter=_opt_float, validator=_check_max)
-    name_vi: str = ""
-    name_en: str = ""
+    name_vi: str = attrs.field(default="", validator=check_label)
+    name_en: str = attrs.field(default="", validator=check_label)
     method: Method | None = None
     allow_na: bool = False
     source: str | None = None

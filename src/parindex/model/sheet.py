@@ -237,8 +237,7 @@ class ScoreSheet:
             >>> parindex.ScoreSheet.from_records(rows, decimal_comma=True).to_records()
             [{'unit': 'A', 'node': '1', 'points': 8.5}, {'unit': 'A', 'node': '2', 'status': 'na'}]
         """
-        if isinstance(records, Sized):
-            check_rows(len(records), max_rows)
+        check_rows(len(records) if isinstance(records, Sized) else 0, max_rows)
         numbered: list[tuple[str, Mapping[str, Any]]] = []
         rows = iter(records)
         for i, rec in enumerate(rows):
@@ -465,6 +464,8 @@ def check_rows(rows: int, max_rows: int) -> None:
         ...
         parindex.errors.LimitExceededError: 101 sheet rows is more than the limit MAX_SHEET_ROWS = 100; pass max_rows= to raise it
     """
+    if isinstance(max_rows, bool) or not isinstance(max_rows, int) or max_rows < 0:
+        raise InputFormatError(f"max_rows={max_rows!r} must be a whole number of rows, 0 or more")
     check_limit("sheet rows", rows, "MAX_SHEET_ROWS", max_rows, override="max_rows=")
 
 

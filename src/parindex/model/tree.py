@@ -11,7 +11,7 @@ import attrs
 
 from parindex._numbers import TOLERANCE
 from parindex.errors import MethodologyError
-from parindex.model.parts import Method, _check_max, _opt_float
+from parindex.model.parts import Method, _check_max, _opt_float, check_label
 from parindex.rules import Rule
 
 __all__ = ["Node"]
@@ -41,8 +41,8 @@ class Node:
     """
 
     id: str = attrs.field()
-    name_vi: str = ""
-    name_en: str = ""
+    name_vi: str = attrs.field(default="", validator=check_label)
+    name_en: str = attrs.field(default="", validator=check_label)
     max_points: float | None = attrs.field(default=None, converter=_opt_float, validator=_check_max)
     method: Method | None = attrs.field(
         default=None,

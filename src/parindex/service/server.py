@@ -122,17 +122,41 @@ class ServerHandle:
 
     @property
     def url(self) -> str:
-        """``http://HOST:PORT``."""
+        """``http://HOST:PORT``.
+
+        Example:
+            >>> from parindex.service import serve_in_thread
+            >>> handle, _ = serve_in_thread()
+            >>> handle.url.startswith("http://127.0.0.1:")
+            True
+            >>> handle.shutdown(); handle.server_close()
+        """
         return f"http://{self.server_address[0]}:{self.server_address[1]}"
 
     def shutdown(self, timeout: float = 30) -> None:
         """Stop the server, once the requests under way are answered (as
-        :meth:`http.server.HTTPServer.shutdown`, this returns when it has stopped)."""
+        :meth:`http.server.HTTPServer.shutdown`, this returns when it has stopped).
+
+        Example:
+            >>> from parindex.service import serve_in_thread
+            >>> handle, thread = serve_in_thread()
+            >>> handle.shutdown(); thread.is_alive()
+            False
+            >>> handle.server_close()
+        """
         self._server.should_exit = True
         self._thread.join(timeout)
 
     def server_close(self) -> None:
-        """Release the listening socket."""
+        """Release the listening socket.
+
+        Example:
+            >>> from parindex.service import serve_in_thread
+            >>> handle, _ = serve_in_thread()
+            >>> handle.shutdown(); handle.server_close()
+            >>> handle._socket.fileno()
+            -1
+        """
         self._socket.close()
 
 
