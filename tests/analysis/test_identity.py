@@ -96,3 +96,26 @@ def test_an_unknown_ward_is_refused_with_the_nearest() -> None:
     pytest.importorskip("vietnam_provinces")
     with pytest.raises(UnknownUnitError, match="Hồng Bàng"):
         parindex.score("haiphong-ward-2025", _sheet([("Hồng Bàngg", 95.8)]))
+
+
+@pytest.mark.parametrize("wide", [True, False], ids=["wide", "tidy"])
+def test_score_frame_resolves_units_as_score_does(wide: bool) -> None:
+    import pandas as pd
+
+    def frame(names: list[str]) -> pd.DataFrame:
+        if wide:
+            return pd.DataFrame({"unit": names, "total": [60.0 + i for i in range(len(names))]})
+        return pd.DataFrame(
+            {"unit": names, "node": ["total"] * len(names), "points": [60.0] * len(names)}
+        )
+
+    with pytest.raises(DuplicateEntryError, match="'Ha Noi' in entry 2"):
+        parindex.score_frame("province-2018", frame(["Hà Nội", "Ha Noi"]), wide=wide)
+    with pytest.raises(UnknownUnitError, match="Atlantis"):
+        parindex.score_frame("province-2018", frame(["Atlantis"]), wide=wide)
+    given = frame(["ĐẮK LẮK"])
+    scores = parindex.score_frame("province-2018", given, wide=wide)
+    assert (scores.units, scores.unit_code("Đắk Lắk")) == (("Đắk Lắk",), "66")
+    assert given["unit"].tolist() == ["ĐẮK LẮK"]  # the caller's frame is not modified
+    free = parindex.score_frame("province-2018", frame(["Atlantis"]), wide=wide, units="free")
+    assert free.units == ("Atlantis",)
