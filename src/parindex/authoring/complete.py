@@ -146,7 +146,7 @@ def parse_rule(text: str | None, *, node: str = "?") -> Rule | None:
     blank gives ``None``.
 
     Example:
-        >>> from parindex import parse_rule
+        >>> from parindex.authoring.complete import parse_rule
         >>> parse_rule("tiers: >=100:1; 80-<100:0.5; <80:0").describe()
         '100 % <= x: 1 points; 80 % <= x < 100 %: 0.5 points; x < 80 %: 0 points'
         >>> parse_rule('{"kind": "yes_no"}') == parse_rule("yes_no")
@@ -210,7 +210,7 @@ def load_methodology_table(source: str | Path | pd.DataFrame) -> pd.DataFrame:
 
     Example:
         >>> import io, pandas as pd
-        >>> from parindex import load_methodology_table
+        >>> from parindex.authoring.complete import load_methodology_table
         >>> t = load_methodology_table(pd.DataFrame({"id": ["1"], "max_points": [9.5]}))
         >>> list(t.columns)
         ['id', 'name_vi', 'name_en', 'max_points', 'method', 'rule']
@@ -293,7 +293,7 @@ class Disagreement:
         table: the table's value.
 
     Example:
-        >>> from parindex import Disagreement
+        >>> from parindex.authoring.complete import Disagreement
         >>> print(Disagreement("3", "max_points", 13.0, 12.0))
         node 3: max_points is 13 in the skeleton but 12 in the table
     """

@@ -46,7 +46,7 @@ class Finding:
         message: what is wrong, with both values where two disagree.
 
     Example:
-        >>> from parindex import Finding
+        >>> from parindex.authoring.validate import Finding
         >>> print(Finding("warning", "counts-sum", None, "38 declared, 39 listed"))
         warning [counts-sum] 38 declared, 39 listed
     """

@@ -163,7 +163,7 @@ class RankingPolicy:
             Inspectorate and the Committee for Ethnic Minority Affairs).
 
     Example:
-        >>> from parindex import RankingPolicy
+        >>> from parindex.model.bands import RankingPolicy
         >>> RankingPolicy(ties="dense").ties
         'dense'
     """
