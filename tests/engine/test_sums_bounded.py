@@ -32,14 +32,14 @@ def _by_unit(m: Methodology, sheet: ScoreSheet, **kw: object) -> parindex.Scores
 
 
 def _by_frame(m: Methodology, sheet: ScoreSheet, **kw: object) -> parindex.Scores:
-    return parindex.score_frame(m, sheet.to_frame(), **kw)  # type: ignore[arg-type]
+    return parindex.score_frame(m, sheet.to_frame(), units="free", **kw)  # type: ignore[arg-type]
 
 
 def _by_wide(m: Methodology, sheet: ScoreSheet, **kw: object) -> parindex.Scores:
     """The wide fast path; only for sheets of points (no values, no N/A)."""
     wide = sheet.to_frame().pivot(index="unit", columns="node", values="points")
     wide = wide.reindex(list(sheet.units)).reset_index()
-    return parindex.score_frame(m, wide, wide=True, **kw)  # type: ignore[arg-type]
+    return parindex.score_frame(m, wide, wide=True, units="free", **kw)  # type: ignore[arg-type]
 
 
 PATHS = [_by_unit, _by_frame, _by_wide]

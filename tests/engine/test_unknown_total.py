@@ -217,10 +217,10 @@ def test_negative_nan_and_infinite_points_are_always_refused(bad: float) -> None
     tidy = pd.DataFrame({"unit": ["A"], "node": ["total"], "points": [bad]})
     if math.isnan(bad):  # NaN in a frame means "not given": a blank row
         with pytest.raises(parindex.errors.ScoreSheetError, match="blank row"):
-            parindex.score_frame("province-2025", tidy)
+            parindex.score_frame("province-2025", tidy, units="free")
         return
     with pytest.raises(parindex.errors.PointsOutOfRangeError):
-        parindex.score_frame("province-2025", tidy)
+        parindex.score_frame("province-2025", tidy, units="free")
 
 
 def test_result_json_with_an_unknown_total_validates() -> None:
@@ -330,6 +330,9 @@ def test_a_wide_frame_refuses_infinite_points_where_no_maximum_is_known() -> Non
     # maximum is known up the tree: inf would pass that comparison.
     wide = pd.DataFrame({"unit": ["A"], "total": [math.inf]})
     with pytest.raises(parindex.errors.PointsOutOfRangeError, match="finite"):
-        parindex.score_frame("province-2025", wide, wide=True)
+        parindex.score_frame("province-2025", wide, wide=True, units="free")
     ok = pd.DataFrame({"unit": ["A"], "total": [1e6]})
-    assert parindex.score_frame("province-2025", ok, wide=True).totals()["points"][0] == 1e6
+    assert (
+        parindex.score_frame("province-2025", ok, wide=True, units="free").totals()["points"][0]
+        == 1e6
+    )

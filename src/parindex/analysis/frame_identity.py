@@ -23,6 +23,7 @@ __all__ = ["score_frame_units"]
 
 def score_frame_units(
     methodology: Methodology,
+    /,
     frame: pd.DataFrame,
     *,
     wide: bool = False,

@@ -145,6 +145,7 @@ def _with_rows(err: DuplicateEntryError, rows: Sequence[str]) -> DuplicateEntryE
 
 def score_units(
     methodology: Methodology,
+    /,
     sheet: ScoreSheet | pd.DataFrame,
     *,
     year: int | None = None,

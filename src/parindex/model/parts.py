@@ -10,7 +10,7 @@ import datetime as dt
 import math
 import re
 from collections.abc import Iterable
-from typing import Literal, TypeAlias
+from typing import Any, Literal, TypeAlias
 
 import attrs
 
@@ -45,7 +45,7 @@ def _opt_float(x: object) -> float | None:
     return None if x is None else float(x)  # type: ignore[arg-type]
 
 
-def check_label(_inst: object, attribute: attrs.Attribute[object], value: object) -> None:
+def check_label(_inst: object, attribute: attrs.Attribute[Any], value: Any) -> None:
     r"""Refuse a label (a name, a band label) that is not text, or
     that holds a control character or a lone surrogate: labels are printed to
     terminals and written to files, where such a character would act, not show.
