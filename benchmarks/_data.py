@@ -1,11 +1,14 @@
-"""Synthetic data for the benchmarks: a ~100-leaf methodology and random sheets."""
+"""Synthetic data for the benchmarks: a ~100-leaf methodology, random sheets, a flat
+methodology for the comparisons with pandas and scikit-criteria, provincial points."""
 
 from __future__ import annotations
 
+import attrs
 import numpy as np
 import pandas as pd
 
-from parindex import Methodology, Node
+import parindex
+from parindex import Band, Methodology, Node
 from parindex.model.methodology import Decision, RankingPolicy
 from parindex.rules import Deduction, PercentTiers, Proportional, Tier, YesNo
 
@@ -107,3 +110,37 @@ def flat_methodology(criteria: int = 100) -> Methodology:
         official=False,
         ranking=RankingPolicy(ties="first"),
     )
+
+
+def fresh(m: Methodology) -> Methodology:
+    """An equal methodology that no cache has seen (compiled anew on first use): every
+    timed call is a cold one, as a user's first call is."""
+    return attrs.evolve(m)
+
+
+def with_bands(m: Methodology, lowers: list[float]) -> Methodology:
+    """``m`` with bands A, B, C, ... for its one evaluation year: A from ``lowers[0]``
+    up, B from ``lowers[1]`` to ``lowers[0]``, ..., the last band below the last bound."""
+    labels = "ABCDEFGH"
+    bands = [Band(labels[0], lower=lowers[0])]
+    for k in range(1, len(lowers)):
+        bands.append(Band(labels[k], lower=lowers[k], upper=lowers[k - 1]))
+    bands.append(Band(labels[len(lowers)], upper=lowers[-1]))
+    return attrs.evolve(m, bands={m.evaluation_years[0]: tuple(bands)})
+
+
+def province_records(n_units: int = 63, seed: int = 3) -> list[dict[str, object]]:
+    """Points for the eight fields of the provincial index (876/QĐ-BNV) for the first
+    ``n_units`` of the 63 provinces of 2023, as a service client sends them: one record
+    per unit and field."""
+    from parindex.io.units import provinces
+
+    m = parindex.get_methodology("province-2022")
+    rng = np.random.default_rng(seed)
+    records: list[dict[str, object]] = []
+    for unit in provinces(2023)[:n_units]:
+        for node in m.tree:
+            top = node.max_points or 0.0
+            points = float(np.round(rng.uniform(0.6, 1.0) * top, 2))
+            records.append({"unit": unit.name, "node": node.id, "points": points})
+    return records

@@ -19,7 +19,8 @@ import numpy.typing as npt
 
 from parindex._numbers import snap_array
 from parindex._text import normalize_key, spelling_clash
-from parindex.engine.scores import Scores, totals_frame
+from parindex.analysis._rank_arrays import group_numbers, order_and_ranks, rank_rows
+from parindex.engine.scores import Scores, none_column, totals_frame
 from parindex.errors import (
     DuplicateEntryError,
     InputFormatError,
@@ -79,68 +80,13 @@ def rank_matrix(
     """
     n = keys.shape[1]
     by_name = np.array(sorted(range(n), key=[str(x) for x in names].__getitem__), dtype=np.intp)
-    return _rank_rows(
+    return rank_rows(
         keys,
         by_name,
-        _group_codes(groups, n),
+        group_numbers(groups, n),
         np.ones(n, dtype=bool) if ranked is None else ranked,
         ties,
     )
-
-
-def _group_codes(groups: Sequence[str | None] | None, n: int) -> npt.NDArray[np.intp]:
-    """Each unit's group as a number, in the order of group names (no group first)."""
-    if groups is None or not any(groups):
-        return np.zeros(n, dtype=np.intp)
-    names = sorted({g for g in groups if g is not None})
-    code: dict[str | None, int] = {g: i + 1 for i, g in enumerate(names)}
-    code[None] = 0
-    return np.array([code[g] for g in groups], dtype=np.intp)
-
-
-def _rank_rows(
-    keys: FloatArray,
-    by_name: npt.NDArray[np.intp],
-    group_codes: npt.NDArray[np.intp],
-    ranked: npt.NDArray[np.bool_],
-    ties: TiePolicy,
-) -> FloatArray:
-    """:func:`rank_matrix` given the units' name order and group codes."""
-    d, n = keys.shape
-    out = np.full((d, n), np.nan)
-    for g in np.unique(group_codes):
-        # Each group's units in name order: a stable sort then breaks ties by name.
-        cols = by_name[(group_codes[by_name] == g) & ranked[by_name]]
-        if not cols.size:
-            continue
-        sub = keys[:, cols]
-        neg = np.where(np.isnan(sub), np.inf, -sub)
-        order = np.argsort(neg, axis=1, kind="stable")
-        srt = np.take_along_axis(neg, order, axis=1)
-        m = cols.size
-        pos = np.broadcast_to(np.arange(m), (d, m))
-        new = np.ones((d, m), dtype=bool)
-        new[:, 1:] = srt[:, 1:] != srt[:, :-1]
-        low = np.maximum.accumulate(np.where(new, pos, 0), axis=1) + 1.0
-        last = np.ones((d, m), dtype=bool)
-        last[:, :-1] = new[:, 1:]
-        high = np.minimum.accumulate(np.where(last, pos, m)[:, ::-1], axis=1)[:, ::-1] + 1.0
-        r: FloatArray
-        if ties == "min":
-            r = low
-        elif ties == "max":
-            r = high
-        elif ties == "average":
-            r = (low + high) / 2.0
-        elif ties == "dense":
-            r = np.cumsum(new, axis=1).astype(np.float64)
-        else:
-            r = (pos + 1.0).astype(np.float64)
-        r = np.where(np.isinf(srt), np.nan, r)
-        block = np.empty((d, m))
-        np.put_along_axis(block, order, r, axis=1)
-        out[:, cols] = block
-    return out
 
 
 def band_codes(keys: FloatArray, bands: Sequence[Band]) -> npt.NDArray[np.intp]:
@@ -352,7 +298,7 @@ class Ranking:
         rows = self.order
         points = snap_array(b.points[rows, t]).tolist()
         maxima = snap_array(b.max_points[rows, t]).tolist()
-        index = snap_array(b.index[rows, t]).tolist()
+        index = snap_array(b.index_column(t)[rows]).tolist()
         ranks = self.rank_array.tolist()
         average = self.ties == "average"
         return tuple(
@@ -383,17 +329,27 @@ class Ranking:
 
         ranks = self.rank_array
         missing = np.isnan(ranks)
-        rank_column = (
-            pd.arrays.FloatingArray(np.where(missing, 0.0, ranks), missing)
-            if self.ties == "average"
-            else pd.arrays.IntegerArray(np.where(missing, 0, ranks).astype(np.int64), missing)
-        )
+        # Written straight into the column's own array: no temporary of every rank.
+        rank_column: pd.api.extensions.ExtensionArray
+        if self.ties == "average":
+            floats = np.zeros(len(ranks), dtype=np.float64)
+            np.copyto(floats, ranks, where=~missing)
+            rank_column = pd.arrays.FloatingArray(floats, missing)
+        else:
+            whole = np.zeros(len(ranks), dtype=np.int64)
+            np.copyto(whole, ranks, casting="unsafe", where=~missing)
+            rank_column = pd.arrays.IntegerArray(whole, missing)
         return totals_frame(
             self.scores.batch,
             self.order,
             {
                 "rank": rank_column,
-                "band": self.band_array.copy(),
+                # No bands this year: every label is None (known without a pass).
+                "band": (
+                    self.band_array.copy()
+                    if self.methodology.bands_for(self.year)
+                    else none_column(len(self.band_array))
+                ),
                 "ranked": self.ranked_array.copy(),
             },
         )
@@ -472,25 +428,20 @@ def rank(
             f"these scores are for {scores.year} ({m.id} looked up for that year), not {year}"
         )
     year = scores.year if year is None else year
-    units = scores.units
     batch = scores.batch
-    if unranked is None:
-        excluded = _find_units(units, policy.unranked, required=False)
-    else:
-        # A misspelt name would otherwise leave that unit ranked, silently.
-        excluded = _find_units(units, list(unranked), required=True)
-    ranked = np.ones(len(units), dtype=bool)
+    n_units = len(batch.points)
+    # Unit names are read only when some are to be left unranked: names still in the
+    # array they came in stay there (the order below sorts that array).
+    names = policy.unranked if unranked is None else list(unranked)
+    # A misspelt name would otherwise leave that unit ranked, silently.
+    excluded = _find_units(scores.units, names, required=unranked is not None) if names else []
+    ranked = np.ones(n_units, dtype=bool)
     ranked[excluded] = False
-    by_name = np.array(sorted(range(len(units)), key=units.__getitem__), dtype=np.intp)
-    group_codes = _group_codes(batch.groups, len(units))
-    keys = rank_keys(batch.index[:, batch.compiled.total_slot], precision)
-    ranks = _rank_rows(
-        keys[np.newaxis, :],
-        by_name,
-        group_codes if within_groups else np.zeros(len(units), dtype=np.intp),
-        ranked,
-        ties,
-    )[0]
+    group_codes = group_numbers(batch.groups, n_units)
+    keys = rank_keys(batch.index_column(batch.compiled.total_slot), precision)
+    order, ranks = order_and_ranks(
+        keys, batch.name_order(), group_codes, ranked, ties, within_groups
+    )
     band_year = (
         year
         if year is not None
@@ -501,16 +452,14 @@ def rank(
         known = tuple(sorted(y for y, b in m.bands.items() if b))
         warnings.warn(NoBandsWarning(m.id, known), stacklevel=2)
     labels = np.array([None, *(b.label for b in bands)], dtype=object)
-    # Rows best first within each group (no group first), then by unit name.
-    name_rank = np.empty(len(units), dtype=np.intp)
-    name_rank[by_name] = np.arange(len(units))
-    order = np.lexsort((name_rank, np.where(np.isnan(keys), np.inf, -keys), group_codes))
     return Ranking(
         methodology=m,
         scores=scores,
         order=order,
-        rank_array=ranks[order],
-        band_array=labels[band_codes(keys[order], bands) + 1],
+        rank_array=ranks,
+        band_array=(
+            labels[band_codes(keys[order], bands) + 1] if bands else np.full(len(order), None)
+        ),
         ranked_array=ranked[order],
         ties=ties,
         precision=precision,

@@ -21,12 +21,19 @@ Policies (documented in docs/concepts):
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
 from parindex._numbers import CONFLICT_TOLERANCE
-from parindex.engine.arrays import BatchResult, DenseSheet, MissingPolicy, SheetColumns
+from parindex.engine.arrays import (
+    BatchResult,
+    DenseSheet,
+    MissingPolicy,
+    SheetColumns,
+    row_of,
+    unit_array,
+)
 from parindex.engine.checks import (
     _check_overlap,
     _Problems,
@@ -52,16 +59,15 @@ def _aggregate(
     *,
     inplace: bool = False,
 ) -> tuple[FloatArray, BoolArray, BoolArray, FloatArray | None]:
-    """Bottom-up sums. Returns (points, covered, na, lost maximum) per slot.
+    """Bottom-up sums. Returns (points, the total's coverage, na, lost maximum).
 
     The lost maximum is ``None`` when nothing is N/A (then nothing is lost anywhere).
     ``inplace`` sums into ``given`` itself when it is column-major (the caller owns it).
     """
-    n = c.n_nodes
     total = c.total_slot
+    n_units, size = given.shape
     # Column-major copies: the loop reads and writes one slot (column) at a time.
     pts = given if inplace and given.flags.f_contiguous else np.array(given, order="F")
-    covered = np.array(present, order="F")
     track = not is_view_of(na_given, False) and bool(na_given.any())
     # Nothing N/A: no node can become N/A and no maximum is lost; skip both.
     na = np.array(na_given, order="F") if track else np.broadcast_to(np.False_, given.shape)
@@ -70,11 +76,16 @@ def _aggregate(
     # A node whose children are all fully covered and N/A-free, with no points of its
     # own, is just the sum of its children: the fast branch below does exactly the
     # general branch's float operations (0 + a + b + ..., in the same order).
-    full: list[bool] = np.all(present, axis=0).tolist()
+    row = row_of(present)  # every unit gives the same slots: the facts are that row's
+    full: list[bool] = (np.all(present, axis=0) if row is None else row).tolist()
+    own_any: list[bool] = (np.any(present, axis=0) if row is None else row).tolist()
     na_free: list[bool] = (
-        [True] * given.shape[1] if not track else np.logical_not(np.any(na_given, axis=0)).tolist()
+        [True] * size if not track else np.logical_not(np.any(na_given, axis=0)).tolist()
     )
-    own_any: list[bool] = np.any(present, axis=0).tolist()
+    # Coverage column by column: a view of ``present`` until a sum changes it, one
+    # shared all-True column where every unit is covered (no units x slots copy).
+    every = np.ones(n_units, dtype=bool)
+    covered: list[BoolArray] = [every if full[k] else present[:, k] for k in range(size)]
     for j in (*c.postorder, total):
         ch = c.children[j]
         if not ch:
@@ -85,13 +96,13 @@ def _aggregate(
             and all(full[k] for k in ch)
             and all(na_free[k] for k in ch)
         ):
-            s = np.zeros(given.shape[0])
+            s = np.zeros(n_units)
             for k in ch:
                 s += pts[:, k]
             pts[:, j] = s
-            covered[:, j] = True
+            covered[j] = every
             if lost is not None:
-                lsum = np.zeros(given.shape[0])
+                lsum = np.zeros(n_units)
                 for k in ch:
                     lsum += lost[:, k]
                 lost[:, j] = lsum
@@ -99,28 +110,28 @@ def _aggregate(
             full[j] = na_free[j] = True
             continue
         own = present[:, j]
-        s = np.zeros(given.shape[0])
-        lsum = np.zeros(given.shape[0])
-        any_cov = np.zeros(given.shape[0], dtype=bool)
-        all_cov = np.ones(given.shape[0], dtype=bool)
-        all_na = np.ones(given.shape[0], dtype=bool)
+        s = np.zeros(n_units)
+        lsum = np.zeros(n_units)
+        any_cov = np.zeros(n_units, dtype=bool)
+        all_cov = np.ones(n_units, dtype=bool)
+        all_na = np.ones(n_units, dtype=bool)
         for k in ch:  # fixed order: the same float operations for any batch size
             contrib = np.where(na[:, k], 0.0, pts[:, k])
             if missing == "zero":
-                contrib = np.where(covered[:, k], contrib, 0.0)
+                contrib = np.where(covered[k], contrib, 0.0)
             s = s + contrib
             if lost is not None:
                 lsum = lsum + lost[:, k]
-            any_cov |= covered[:, k]
-            all_cov &= covered[:, k]
+            any_cov |= covered[k]
+            all_cov &= covered[k]
             all_na &= na[:, k]
         if not c.derivable[j]:
             # Unlisted children may exist: the listed ones do not determine this node.
             pts[:, j] = np.where(own, pts[:, j], np.nan)
-            covered[:, j] = own | any_cov
+            covered[j] = own | any_cov
             if lost is not None:
                 lost[:, j] = np.where(own, lost[:, j], np.where(any_cov, lsum, 0.0))
-            full[j] = bool(covered[:, j].all())
+            full[j] = bool(covered[j].all())
             na_free[j] = not track or not na[:, j].any()
             if j == total:
                 break
@@ -128,21 +139,40 @@ def _aggregate(
         partial = ~own & any_cov & ~all_cov
         if report is not None and missing == "error":
             for u in np.flatnonzero(partial):
-                report(int(u), j, [k for k in ch if not covered[u, k]])
+                report(int(u), j, [k for k in ch if not covered[k][u]])
         if missing == "unknown":
             s = np.where(partial, np.nan, s)
         pts[:, j] = np.where(own, pts[:, j], np.where(any_cov, s, np.nan))
-        covered[:, j] = own | any_cov
+        covered[j] = own | any_cov
         node_na = ~own & any_cov & all_na
         if lost is not None:
             na[:, j] = np.where(own, na_given[:, j], node_na)
             lost[:, j] = np.where(
                 own, lost[:, j], np.where(node_na, c.maxima[j], np.where(any_cov, lsum, 0.0))
             )
-        full[j] = bool(covered[:, j].all())
+        full[j] = bool(covered[j].all())
         na_free[j] = not track or not na[:, j].any()
-    del n
-    return pts, covered, na, lost
+    return pts, covered[total], na, lost
+
+
+def _tree_only(c: Compiled, present: BoolArray) -> BoolArray:
+    """``present`` without the score components (the tree's own entries)."""
+    n, total = c.n_nodes, c.total_slot
+    if not c.n_components:
+        return present  # read only: no copy needed
+    row = row_of(present)
+    if row is not None:  # one row for every unit: so is the result
+        tree_row = row.copy()
+        tree_row[n:total] = False
+        return np.broadcast_to(tree_row, present.shape)
+    tree_only = present.copy()
+    tree_only[:, n:total] = False
+    return tree_only
+
+
+def _summed_slots(c: Compiled) -> list[int]:
+    """The slots whose points are sums: nodes with children, and the total."""
+    return [s for s in range(c.total_slot) if c.children[s]] + [c.total_slot]
 
 
 def _nan_view(shape: tuple[int, ...]) -> FloatArray:
@@ -214,7 +244,7 @@ def score_columns(
 
 def score_dense(
     c: Compiled,
-    units: tuple[str, ...],
+    units: Sequence[str],
     groups: tuple[str | None, ...],
     dense: DenseSheet,
     *,
@@ -275,12 +305,8 @@ def score_dense(
             )
         )
 
-    if c.n_components:
-        tree_only = present.copy()
-        tree_only[:, n:total] = False
-    else:
-        tree_only = present  # read only below: no copy needed
-    pts, covered, na, lost = _aggregate(
+    tree_only = _tree_only(c, present)
+    pts, tree_cov, na, lost = _aggregate(
         c, given, tree_only, na_given, missing, report, inplace=inplace
     )
     cache: dict[str, FloatArray] = {}
@@ -300,16 +326,16 @@ def score_dense(
         )
         comp_lost = comp_lost + np.where(na_given[:, k], c.maxima[k], 0.0)
     comp_partial = comp_cov_any & ~comp_cov_all
-    for u in np.flatnonzero(comp_partial):
+    for u in map(int, np.flatnonzero(comp_partial)):
         gaps = [k for k in range(n, total) if not comp_present[u, k - n]]
         if missing == "error":
             report(int(u), total, gaps)
     comp_known = comp_cov_all | (comp_partial & (missing == "zero"))
     comp_total = np.where(comp_known, comp_sum, np.nan)
 
-    tree_total, tree_cov = pts[:, total].copy(), covered[:, total].copy()
-    del covered, tree_only  # units x slots arrays no longer needed
-    for u in np.flatnonzero(~tree_cov & ~comp_cov_any):
+    tree_total = pts[:, total].copy()
+    del tree_only
+    for u in map(int, np.flatnonzero(~tree_cov & ~comp_cov_any)):
         if missing == "error":
             problems.add(
                 MissingDataError(
@@ -319,7 +345,7 @@ def score_dense(
             )
     both = ~np.isnan(tree_total) & ~np.isnan(comp_total)
     clash = both & (np.abs(tree_total - comp_total) > CONFLICT_TOLERANCE)
-    for u in np.flatnonzero(clash):
+    for u in map(int, np.flatnonzero(clash)):
         problems.add(
             ConflictError(
                 f"unit {units[u]!r}: fields add up to {tree_total[u]:.6g} but score components "
@@ -337,9 +363,8 @@ def score_dense(
     if lost is not None:
         na[:, comp] = comp_na
 
-    # In place where possible (same float operations as
-    # ``where(~na & (max > 0), pts / max * 100, nan)``): a batch of 10,000 units
-    # holds several units x slots arrays at once.
+    # The index is left to BatchResult: computed for the slots asked (the total, for a
+    # ranking), or all of them on first use, with the same float operations.
     max_points: FloatArray
     if lost is None:  # nothing N/A: every applicable maximum is the full maximum
         max_points = np.broadcast_to(c.maxima[np.newaxis, :] - 0.0, pts.shape)
@@ -347,33 +372,32 @@ def score_dense(
         lost[:, total] = np.where(use_tree | ~comp_cov_any, lost[:, total], comp_lost)
         lost[:, comp] = np.where(comp_na, c.maxima[np.newaxis, comp], 0.0)
         max_points = np.subtract(c.maxima[np.newaxis, :], lost, out=lost)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        index = np.divide(pts, max_points)
-        index *= 100.0
-    if lost is None:  # nothing N/A; the maximum is the same for every unit
-        # Points are finite (checked on entry), so only a maximum of 0 or unknown can
-        # give a non-finite index, and those columns are NaN as a whole.
-        index[:, ~(c.maxima > 0)] = np.nan
-    else:
-        bad = np.isfinite(index)
-        np.logical_not(bad, out=bad)
-        bad |= na
-        bad |= ~(max_points > 0)
-        index[bad] = np.nan
-        del bad
         max_points[na] = 0.0
-    check_sums(c, units, pts, max_points, na, problems, from_components=~use_tree & comp_cov_any)
+    # Entries were bounded when checked: only the sums (nodes with children, and the
+    # total) can exceed a maximum.
+    summed = _summed_slots(c)
+    check_sums(
+        c,
+        units,
+        pts,
+        max_points,
+        na,
+        problems,
+        from_components=~use_tree & comp_cov_any,
+        slots=summed,
+    )
     for name, extra in (("self_points", self_pts), ("appraised_points", appr_pts)):
         if not _all_nan(extra):  # none given: nothing was summed
-            check_sums(c, units, extra, max_points, na, problems, name=name)
+            check_sums(c, units, extra, max_points, na, problems, name=name, slots=summed)
     problems.raise_if_any()
     batch = BatchResult(
         compiled=c,
-        units=tuple(units),
+        # A tuple or names left in their array (lazy_units) are kept as they are.
+        units=units if isinstance(units, tuple) or unit_array(units) is not None else tuple(units),
         groups=groups,
         points=pts,
         max_points=max_points,
-        index=index,
+        _index=None,
         na=na,
         self_points=self_pts,
         appraised_points=appr_pts,

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import math
 import unicodedata
-from typing import Literal
+from collections.abc import Sequence
+from typing import Any, Literal
 
 import attrs
 import numpy as np
@@ -22,9 +23,9 @@ import pandas as pd
 from parindex._numbers import TOLERANCE
 from parindex._text import normalize_key, spelling_clash
 from parindex.engine.aggregate import score_columns, score_dense
-from parindex.engine.arrays import DenseSheet, MissingPolicy, SheetColumns
+from parindex.engine.arrays import DenseSheet, MissingPolicy, SheetColumns, lazy_units
 from parindex.engine.checks import outside_bound
-from parindex.engine.compile import compile_methodology
+from parindex.engine.compile import BoolArray, compile_methodology
 from parindex.engine.scores import Scores, object_array, sheet_columns
 from parindex.errors import InputFormatError, UnknownNodeError
 from parindex.limits import MAX_SHEET_ROWS
@@ -63,12 +64,9 @@ def _normal_keys_joined(keys: list[object]) -> tuple[list[str], str | None]:
         joined = "\x00".join(keys)  # type: ignore[arg-type]  # TypeError: not all text
     except TypeError:
         raise _Fallback from None
-    if not keys or "\x00\x00" in joined or joined.startswith("\x00") or joined.endswith("\x00"):
-        raise _Fallback  # a blank key
-    if joined.count("\x00") != len(keys) - 1 or forbidden_character(joined.replace("\x00", " ")):
-        raise _Fallback  # a key holding NUL, a control or an invisible character
+    printable = _check_joined(joined, len(keys))
     texts: list[str] = keys  # type: ignore[assignment]  # the join proved they are str
-    if _already_normal(joined, len(texts)):
+    if _already_normal(joined, len(texts), printable=printable):
         return texts, joined
     normal = [normalize_key(u) for u in texts]
     if not all(normal):
@@ -76,9 +74,50 @@ def _normal_keys_joined(keys: list[object]) -> tuple[list[str], str | None]:
     return normal, None
 
 
-def _already_normal(joined: str, count: int) -> bool:
+def _check_joined(joined: str, count: int) -> bool:
+    """Fall back unless the ``count`` NUL-joined keys are all non-blank and free of
+    NUL, control and invisible characters; returns whether they are all printable."""
+    if not count or "\x00\x00" in joined or joined.startswith("\x00") or joined.endswith("\x00"):
+        raise _Fallback  # a blank key
+    spaced = joined.replace("\x00", " ")
+    printable = spaced.isprintable()  # in C: no control, format or surrogate character
+    if joined.count("\x00") != count - 1 or (not printable and forbidden_character(spaced)):
+        raise _Fallback  # a key holding NUL, a control or an invisible character
+    return printable
+
+
+def _arrow_joined(col: pd.Series) -> str | None:
+    """The names of an Arrow-backed column joined by NUL, read from its buffers: the
+    join of ``col.tolist()`` without a Python string per name. ``None`` when the
+    column is not Arrow text without nulls (the caller then reads it name by name)."""
+    to_arrow = getattr(col.array, "__arrow_array__", None)
+    if to_arrow is None:
+        return None
+    arr: Any = to_arrow()
+    if hasattr(arr, "combine_chunks"):
+        arr = arr.combine_chunks()
+    kind = str(arr.type)
+    if arr.null_count or kind not in ("string", "large_string"):
+        return None
+    _, offsets_buffer, data_buffer = arr.buffers()
+    width = np.int64 if kind == "large_string" else np.int32
+    offsets = np.frombuffer(offsets_buffer, dtype=width)[arr.offset : arr.offset + len(arr) + 1]
+    if data_buffer is None:  # every name empty
+        return "\x00" * (len(arr) - 1)
+    body = np.frombuffer(data_buffer, dtype=np.uint8)[offsets[0] : offsets[-1]]
+    # A NUL byte before each name but the first (UTF-8 never has a 0 byte inside a
+    # character): the bytes of the joined text.
+    joined = np.insert(body, (offsets[1:-1] - offsets[0]).astype(np.intp), 0)
+    try:
+        return joined.tobytes().decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+
+
+def _already_normal(joined: str, count: int, *, printable: bool | None = None) -> bool:
     """Whether each of the ``count`` NUL-joined keys equals its :func:`normalize_key`
-    form (NUL never composes, so NFC of the join is the join of NFCs)."""
+    form (NUL never composes, so NFC of the join is the join of NFCs). ``printable``:
+    whether the keys are printable, when the caller knows (one pass fewer)."""
     if joined.count("\x00") != count - 1:
         return False  # a key holds NUL itself
     if " \x00" in joined or "\x00 " in joined or "  " in joined:
@@ -87,7 +126,9 @@ def _already_normal(joined: str, count: int) -> bool:
         return False
     # Every whitespace character but the space is non-printable, so printable text
     # (NUL separators aside) without the double and edge spaces above is split-stable.
-    split_stable = joined.replace("\x00", "a").isprintable() or (" ".join(joined.split()) == joined)
+    if printable is None:
+        printable = joined.replace("\x00", "a").isprintable()
+    split_stable = printable or (" ".join(joined.split()) == joined)
     return split_stable and unicodedata.is_normalized("NFC", joined)
 
 
@@ -225,13 +266,50 @@ def _wide_parts(
     )
 
 
-def _unit_keys(col: pd.Series) -> tuple[str, ...]:
-    """One normalised, non-blank, distinct name per row of a wide frame, or fall back."""
+def _unit_keys(col: pd.Series) -> Sequence[str]:
+    """One normalised, non-blank, distinct name per row of a wide frame, or fall back.
+    When the names are the column's very strings, they are left in the column's array
+    (:func:`~parindex.engine.arrays.lazy_units`): checked here, made Python strings
+    again only if something reads them, and taken from that array by the tables."""
+    if col.dtype == _table_str_dtype():
+        joined = _arrow_joined(col)
+        if joined is not None:
+            # The usual case, checked on one string without a Python string per name;
+            # any doubt goes the long way below, which decides as it always has.
+            # A copy (of the array object: Arrow buffers are shared, never written):
+            # an edit of the frame afterwards must not rename scored units.
+            names = lazy_units(col.array.copy())
+            try:
+                printable = _check_joined(joined, len(names))
+            except _Fallback:
+                pass
+            else:
+                if _already_normal(joined, len(names), printable=printable):
+                    if spelling_clash(names, joined_nfc=joined) is not None:
+                        raise _Fallback  # a repeated unit, or two spellings of one
+                    return names
     raw = col.tolist()  # a missing name is not text: the join below falls back
     keys, joined = _normal_keys_joined(raw)
-    if len(set(keys)) != len(keys) or spelling_clash(keys, joined_nfc=joined) is not None:
+    # Distinct spellings (case, tone-mark placement folded) are distinct names too: one
+    # set tells both that no unit repeats and that none is spelled two ways.
+    if spelling_clash(keys, joined_nfc=joined) is not None:
         raise _Fallback  # a repeated unit, or two spellings of one: the tidy path names them
+    if joined is not None and col.dtype == _table_str_dtype():
+        return lazy_units(col.array.copy())  # a copy, as above
     return tuple(keys)
+
+
+def _table_str_dtype() -> object:
+    """The dtype pandas gives a column of names built from Python strings (``str`` on
+    pandas 3, ``object`` before): a column of that dtype goes to the results' tables
+    as it is, and they come out exactly as if built from the strings."""
+    global _TABLE_STR_DTYPE
+    if _TABLE_STR_DTYPE is None:
+        _TABLE_STR_DTYPE = pd.DataFrame({"unit": object_array(["a"])})["unit"].dtype
+    return _TABLE_STR_DTYPE
+
+
+_TABLE_STR_DTYPE: object = None
 
 
 def _columns(slots: npt.NDArray[np.intp]) -> slice | npt.NDArray[np.intp]:
@@ -241,12 +319,37 @@ def _columns(slots: npt.NDArray[np.intp]) -> slice | npt.NDArray[np.intp]:
     return slots
 
 
+def _float_block(
+    frame: pd.DataFrame, positions: list[int], dtypes: list[object]
+) -> npt.NDArray[np.float64]:
+    """The numeric columns at ``positions`` as one ``units x columns`` float array: a
+    read-only view of the frame's own block when they are adjacent float64 columns
+    (no copy of the whole input), else a converted copy (NaN: missing)."""
+    first = positions[0]
+    if positions == list(range(first, first + len(positions))) and all(
+        dtypes[p] == np.float64 for p in positions
+    ):
+        return frame.iloc[:, first : first + len(positions)].to_numpy()
+    return frame.iloc[:, positions].to_numpy(dtype=np.float64, na_value=np.nan)
+
+
+def _within(x: npt.NDArray[np.float64], bound: float) -> bool:
+    """Whether points (none missing) are finite and within 0..bound (two passes in C;
+    :func:`outside_bound` decides the rare doubtful case)."""
+    if not x.size:
+        return True
+    low, high = float(x.min()), float(x.max())
+    if low >= 0 and high <= bound + TOLERANCE and math.isfinite(high):
+        return True
+    return not bool(outside_bound(x, bound).any())
+
+
 def _wide_dense(
     m: Methodology,
     frame: pd.DataFrame,
     cells: Cells,
     rate_scale: RateScale | None,
-) -> tuple[tuple[str, ...], tuple[str | None, ...], DenseSheet]:
+) -> tuple[Sequence[str], tuple[str | None, ...], DenseSheet]:
     """Dense arrays from an all-numeric wide frame (raises _Fallback on doubt)."""
     c = compile_methodology(m)
     unit_col, group_col, columns = _wide_parts(frame, m)
@@ -264,17 +367,20 @@ def _wide_dense(
         elif not frame.iloc[:, position].isna().all():
             raise _Fallback  # text or booleans: the tidy path reads or refuses them
     given = np.empty((n_units, size), order="F")
-    present = np.zeros((n_units, size), dtype=bool, order="F")
-    unwritten = np.ones(size, dtype=bool)
+    # Which slots are given: one row for every unit while no cell is missing.
+    given_row = np.zeros(size, dtype=bool)
+    present: BoolArray | None = None
     if numeric:
         slots = np.array([s for s, _ in numeric], dtype=np.intp)
-        unwritten[slots] = False
-        # One block for all numeric columns (a view when the frame holds one float block).
-        block = frame.iloc[:, [p for _, p in numeric]].to_numpy(dtype=np.float64, na_value=np.nan)
-        with np.errstate(invalid="ignore", over="ignore"):
-            # A finite column sum: no NaN (nothing missing) and no inf in that column.
-            complete = bool(np.isfinite(block.sum(axis=0)).all())
-        mask = None if complete else ~np.isnan(block)
+        given_row[slots] = True
+        block = _float_block(frame, [p for _, p in numeric], dtypes)
+        # Column minima: NaN exactly where a column has a missing cell (one pass).
+        with np.errstate(invalid="ignore"):
+            gaps: list[bool] = np.isnan(block.min(axis=0)).tolist()
+        mask = ~np.isnan(block) if any(gaps) else None
+        if mask is not None:
+            present = np.zeros((n_units, size), dtype=bool, order="F")
+            present[:, slots] = mask
         ruled = (
             [k for k, s in enumerate(slots) if s < c.n_nodes and c.rules[s] is not None]
             if cells == "values"
@@ -282,24 +388,30 @@ def _wide_dense(
         )
         plain = np.setdiff1d(np.arange(slots.size), ruled, assume_unique=True)
         # Points: NaN is "not given"; anything else must be finite and within 0..bound.
-        sub = block[:, plain] if len(ruled) else block
-        bound = c.bound[slots[plain]]
-        if complete:
-            # Column minima and maxima: no units x leaves temporaries.
-            if sub.size and not (
-                bool((sub.min(axis=0) >= 0).all())
-                and bool((sub.max(axis=0) <= bound + TOLERANCE).all())
-            ):
+        if plain.size:
+            sub = block[:, plain] if len(ruled) else block
+            bound = c.bound[slots[plain]]
+            if mask is None:
+                # Column minima and maxima: no units x leaves temporaries. An infinite
+                # maximum is refused even where the bound is infinite (none known).
+                highs = sub.max(axis=0)
+                if not (
+                    bool((sub.min(axis=0) >= 0).all())
+                    and bool((highs <= bound + TOLERANCE).all())
+                    and bool(np.isfinite(highs).all())
+                ):
+                    raise _Fallback
+            elif outside_bound(sub, bound).any():
                 raise _Fallback
-        elif outside_bound(sub, bound).any():
-            raise _Fallback
-        given[:, _columns(slots[plain])] = sub
+            given[:, _columns(slots[plain])] = sub
         for k in ruled:
             s = int(slots[k])
-            col_mask = slice(None) if mask is None else mask[:, k]
-            if mask is not None:
+            col_mask: slice | BoolArray = slice(None)
+            if gaps[k]:
+                assert mask is not None
+                col_mask = mask[:, k]
                 given[:, s] = np.nan  # rows not given stay unknown
-                if not mask[:, k].any():
+                if not col_mask.any():
                     continue
             x = block[col_mask, k]
             rule = c.rules[s]
@@ -310,17 +422,14 @@ def _wide_dense(
             if np.isnan(measures).any():
                 raise _Fallback
             points = rule.points(measures, 0.0 if max_points is None else max_points)
-            if outside_bound(points, float(c.bound[s])).any():
+            if not _within(points, float(c.bound[s])):
                 raise _Fallback  # above the inherited bound: the tidy path names the cell
             given[col_mask, s] = points
-        if mask is None:
-            present[:, _columns(slots)] = True
-        else:
-            present[:, slots] = mask
-    given[:, unwritten] = np.nan
+    given[:, ~given_row] = np.nan
     dense = DenseSheet(
         given=given,
-        present=present,
+        # A broadcast of one row while nothing is missing: no units x slots matrix.
+        present=np.broadcast_to(given_row, (n_units, size)) if present is None else present,
         na_given=np.broadcast_to(np.False_, (n_units, size)),  # no "na" on this path
         self_given=np.broadcast_to(np.float64(np.nan), (n_units, size)),  # none: no memory
         appr_given=np.broadcast_to(np.float64(np.nan), (n_units, size)),
@@ -431,7 +540,13 @@ def score_frame(
             )
             return attrs.evolve(tidy, year=year)
         batch = score_dense(
-            c, units, groups, dense, missing=missing, collect_all=collect_all, inplace=True
+            c,
+            units,
+            groups,
+            dense,
+            missing=missing,
+            collect_all=collect_all,
+            inplace=True,
         )
         return Scores(methodology=m, batch=batch, year=year)
     try:

@@ -13,7 +13,7 @@ import numpy as np
 import numpy.typing as npt
 
 from parindex._numbers import TOLERANCE
-from parindex.engine.arrays import DenseSheet, SheetColumns
+from parindex.engine.arrays import DenseSheet, SheetColumns, row_of
 from parindex.engine.compile import TOTAL, BoolArray, Compiled, FloatArray
 from parindex.errors import (
     NotApplicableError,
@@ -242,7 +242,8 @@ def _check_overlap(
     total = c.total_slot
     # An overlap needs a node and one of its ancestors both given (for some unit); when
     # no given column has a given ancestor column, no unit can overlap: skip the rows.
-    given_cols: list[bool] = np.any(present, axis=0).tolist()
+    row = row_of(present)  # the same slots for every unit: that row says it all
+    given_cols: list[bool] = (np.any(present, axis=0) if row is None else row).tolist()
     if not given_cols[total]:
         given_above = [False] * n  # some ancestor column is given
         for j in range(n):  # pre-order: parents come first
@@ -351,6 +352,7 @@ def check_sums(
     *,
     name: str = "points",
     from_components: BoolArray | None = None,
+    slots: Sequence[int] | None = None,
 ) -> None:
     """Refuse summed points above their node's maximum (điểm tối đa), at every depth.
 
@@ -359,7 +361,8 @@ def check_sums(
     ancestor's (``Compiled.bound``) holds. One comparison of the whole matrix against
     the maxima finds the offending cells; messages are built for those only, the
     deepest node of each unit first. ``from_components`` marks the units whose total
-    is the sum of their score components (for the message).
+    is the sum of their score components (for the message). ``slots``: check those
+    only (default: all), e.g. the sums when the entries were bounded already.
 
     Example:
         >>> import numpy as np
@@ -377,24 +380,33 @@ def check_sums(
         parindex.errors.PointsOutOfRangeError: unit 'A', node 'total': points add up to 630, more than its maximum 100; the sum of the fields given (1 = 90, 2 = 90, 3 = 90, 4 = 90, 5 = 90, 6 = 90, 7 = 90)
     """
     # NaN points (unknown) never compare greater: they pass.
+    checked = range(points.shape[1]) if slots is None else slots
+    same_maxima = bool(max_points.shape[0]) and not max_points.strides[0]
+    has_na = not is_view_of(na, False)
+    # Column by column into one reused column: no units x slots temporary adds to the
+    # batch's peak memory; offending cells are collected only where a column has one.
+    over = np.empty(points.shape[0], dtype=bool)
+    found_u: list[npt.NDArray[np.intp]] = []
+    found_s: list[int] = []
     with np.errstate(invalid="ignore"):
-        if max_points.shape[0] and not max_points.strides[0]:
-            # The same maxima for every unit (nothing N/A): one comparison with a vector.
-            row = max_points[0]
-            over = points > np.where(np.isnan(row), c.bound, row) + TOLERANCE
-        else:
-            # Maxima re-based per unit: column by column, so that no units x slots
-            # temporary of floats adds to the batch's peak memory.
-            over = np.zeros(points.shape, dtype=bool)
-            for s in range(points.shape[1]):
-                mx = max_points[:, s]
-                limit = np.where(np.isnan(mx), c.bound[s], mx) + TOLERANCE
-                np.greater(points[:, s], limit, out=over[:, s])
-    if not is_view_of(na, False):
-        over[na] = False  # not applicable: no points, no maximum
-    if not over.any():
+        for s in checked:
+            limit: FloatArray | float
+            if same_maxima:  # the same maxima for every unit (nothing N/A): one number
+                mx = float(max_points[0, s])
+                limit = (float(c.bound[s]) if math.isnan(mx) else mx) + TOLERANCE
+            else:  # maxima re-based per unit
+                column = max_points[:, s]
+                limit = np.where(np.isnan(column), c.bound[s], column) + TOLERANCE
+            np.greater(points[:, s], limit, out=over)
+            if has_na:
+                over &= ~na[:, s]  # not applicable: no points, no maximum
+            if over.any():
+                found_u.append(np.flatnonzero(over))
+                found_s.append(s)
+    if not found_u:
         return
-    u_of, s_of = np.nonzero(over)
+    u_of = np.concatenate(found_u)
+    s_of = np.repeat(np.array(found_s, dtype=np.intp), [len(u) for u in found_u])
     rank = _report_order(c)
     for k in np.lexsort((rank[s_of], u_of)):
         u, s = int(u_of[k]), int(s_of[k])

@@ -99,8 +99,8 @@ def derive_method_components(batch: BatchResult) -> BatchResult:
         return batch
     points = np.array(batch.points, copy=True)
     max_points = np.array(batch.max_points, copy=True)
-    index = np.array(batch.index, copy=True)
     n_units = points.shape[0]
+    changed = False
     for k, sel in slots.items():
         total = np.zeros(n_units)
         lost = np.zeros(n_units)
@@ -123,10 +123,11 @@ def derive_method_components(batch: BatchResult) -> BatchResult:
         use = np.isnan(given) & ~np.isnan(total) & ~batch.na[:, k]
         if not use.any():
             continue
-        applicable = c.maxima[k] - lost
         points[:, k] = np.where(use, total, points[:, k])
-        max_points[:, k] = np.where(use, applicable, max_points[:, k])
-        with np.errstate(invalid="ignore", divide="ignore"):
-            derived_index = np.where(applicable > 0, total / applicable * 100.0, np.nan)
-        index[:, k] = np.where(use, derived_index, index[:, k])
-    return attrs.evolve(batch, points=points, max_points=max_points, index=index)
+        max_points[:, k] = np.where(use, c.maxima[k] - lost, max_points[:, k])
+        changed = True
+    if not changed:
+        return batch
+    # The index follows from the new points and maxima (index=None: computed when read),
+    # by the formula every other slot's index comes from.
+    return attrs.evolve(batch, points=points, max_points=max_points, _index=None)

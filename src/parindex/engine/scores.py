@@ -16,7 +16,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from parindex._numbers import snap, snap_array
+from parindex._numbers import NOISE_DECIMALS, snap
 from parindex._text import lookup_key, normalize_key
 from parindex.engine.aggregate import score_columns
 from parindex.engine.arrays import BatchResult, MissingPolicy, SheetColumns
@@ -160,7 +160,7 @@ class Scores:
         return self.batch.units
 
     def __len__(self) -> int:
-        return len(self.batch.units)
+        return len(self.batch.points)  # rows: names left in their array stay there
 
     def __iter__(self) -> Iterator[UnitResult]:
         for i in range(len(self)):
@@ -221,7 +221,8 @@ class Scores:
             value=name,
         )
 
-    def _node(self, i: int, s: int) -> NodeScore:
+    def _node(self, i: int, s: int, index: npt.NDArray[np.float64] | None = None) -> NodeScore:
+        """Slot ``s`` of unit ``i``; ``index``: that unit's index row, when at hand."""
         b = self.batch
         na = bool(b.na[i, s])
         pts = _opt(b.points[i, s])
@@ -230,7 +231,7 @@ class Scores:
             node=b.compiled.slot_ids[s],
             points=pts,
             max_points=_opt(b.max_points[i, s]),
-            index=_opt(b.index[i, s]),
+            index=_opt(b.index_row(i)[s] if index is None else index[s]),
             status=status,
             self_points=_opt(b.self_points[i, s]),
             appraised_points=_opt(b.appraised_points[i, s]),
@@ -239,12 +240,13 @@ class Scores:
     def _unit_at(self, i: int) -> UnitResult:
         c = self.batch.compiled
         n, total = c.n_nodes, c.total_slot
+        row = self.batch.index_row(i)  # one unit's index: no units x slots matrix
         return UnitResult(
             unit=self.batch.units[i],
             group=self.batch.groups[i],
-            total=self._node(i, total),
-            nodes={c.slot_ids[s]: self._node(i, s) for s in range(n)},
-            components={c.slot_ids[s]: self._node(i, s) for s in range(n, total)},
+            total=self._node(i, total, row),
+            nodes={c.slot_ids[s]: self._node(i, s, row) for s in range(n)},
+            components={c.slot_ids[s]: self._node(i, s, row) for s in range(n, total)},
         )
 
     def totals(self) -> pd.DataFrame:
@@ -315,19 +317,47 @@ def totals_frame(
     extra: Mapping[str, object] | None = None,
 ) -> pd.DataFrame:
     """The totals table (:meth:`Scores.totals`), its rows in ``order`` (default: the
-    units' order), with ``extra`` columns (already in that order) after them."""
+    units' order), with ``extra`` columns (already in that order, and the caller's to
+    give away: the table holds them as they are) after them."""
     import pandas as pd
 
     t = b.compiled.total_slot
     rows = np.arange(len(b.units)) if order is None else order
+    # Names that kept their array (a wide frame's column) are taken from it, in C:
+    # the same column as building it from the strings, without converting each one.
+    names = b.unit_array()
+    index = _snapped(b.index_column(t)[rows])  # first: its temporaries meet no column
     columns: dict[str, object] = {
-        "unit": object_array(b.units)[rows],
-        "group": object_array(b.groups)[rows],
-        "points": snap_array(b.points[rows, t]),
-        "max_points": snap_array(b.max_points[rows, t]),
-        "index": snap_array(b.index[rows, t]),
+        "unit": object_array(b.units)[rows] if names is None else names.take(rows),
+        "group": object_array(b.groups)[rows] if any(b.groups) else none_column(len(rows)),
+        "points": _snapped(b.points[rows, t]),
+        "max_points": _snapped(b.max_points[rows, t]),
+        "index": index,
     }
-    return pd.DataFrame(columns | dict(extra or {}))
+    # Every column is a fresh array: the table takes them without copying them again
+    # (a million units: no second copy of each column at the peak).
+    return pd.DataFrame(columns | dict(extra or {}), copy=False)
+
+
+def none_column(n: int) -> pd.Series:
+    """A column of ``n`` ``None`` (object dtype), as pandas infers it from such an array,
+    without the inference (several temporaries of the column's length).
+
+    Example:
+        >>> from parindex.engine.scores import none_column
+        >>> none_column(2).tolist(), str(none_column(2).dtype)
+        ([None, None], 'object')
+    """
+    import pandas as pd
+
+    return pd.Series(np.full(n, None), dtype=object, copy=False)
+
+
+def _snapped(x: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    """:func:`~parindex._numbers.snap_array` of an array the caller owns, in place."""
+    np.round(x, NOISE_DECIMALS, out=x)
+    x += 0.0  # -0.0 -> 0.0
+    return x
 
 
 def object_array(items: Sequence[object]) -> npt.NDArray[np.object_]:
