@@ -43,6 +43,9 @@ def score_frame_units(
         (('Đắk Lắk', 'Gia Lai'), '66')
     """
     m = ensure_methodology(methodology)
+    if not isinstance(roster, Roster) and resolve_names(m, [], year=year, roster=roster) is None:
+        # No roster for this level: nothing to resolve, and no name is read one by one.
+        return score_frame(m, frame, wide=wide, year=year, **options)
     in_index = wide and "unit" not in frame.columns
     column = frame.index.to_series(index=frame.index) if in_index else frame.get("unit")
     if column is None or not all(isinstance(u, str) for u in column.dropna()):
