@@ -93,7 +93,10 @@ def _arrow_joined(col: pd.Series) -> str | None:
     to_arrow = getattr(col.array, "__arrow_array__", None)
     if to_arrow is None:
         return None
-    arr: Any = to_arrow()
+    try:
+        arr: Any = to_arrow()
+    except ImportError:  # pyarrow is optional: pandas' own strings, read name by name
+        return None
     if hasattr(arr, "combine_chunks"):
         arr = arr.combine_chunks()
     kind = str(arr.type)
