@@ -14,10 +14,15 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import pytest
 
 import parindex
-from parindex.errors import ConflictError, MissingDataError
+from parindex.engine.aggregate import score_columns, score_dense
+from parindex.engine.arrays import DenseSheet
+from parindex.engine.compile import compile_methodology
+from parindex.engine.scores import sheet_columns
+from parindex.errors import ConflictError, MissingDataError, PointsOutOfRangeError
 
 FULL = {"1.1": 3.0, "1.2": 5.5, "2.1": 4.0, "2.2": 2.5}
 
@@ -197,7 +202,7 @@ def test_fields_and_components_that_agree_and_that_clash() -> None:
     assert noise.total.points == 15.0
     with pytest.raises(ConflictError) as caught:
         _score({**FULL, "appraisal": 11.25, "survey": 3.76}, unit="X")
-    assert caught.value.unit == "X"
+    assert (caught.value.unit, caught.value.node) == ("X", "total")
     assert caught.value.value == (15.0, 15.01)
     assert "fields add up to 15 but score components add up to 15.01" in str(caught.value)
 
@@ -339,3 +344,123 @@ def test_a_node_whose_listed_children_do_not_make_it_up_stays_unknown() -> None:
     # Given directly, 1 is known: total 7 + 6 = 13 of 20 -> 65 %.
     assert b.nodes["1"].points == 7.0
     assert _numbers(b.total) == (13.0, 20.0, 65.0, "scored")
+
+
+def test_fields_and_components_exactly_the_tolerance_apart_agree() -> None:
+    # Fields 0.000001 + 0 + 0 + 0, components 0 + 0: 1e-6 apart, the tolerance itself.
+    cells = {"1.1": 1e-6, "1.2": 0.0, "2.1": 0.0, "2.2": 0.0, "appraisal": 0.0, "survey": 0.0}
+    assert _score(cells).total.points == 1e-6
+
+
+def test_na_fields_with_whole_components_keep_the_fields_maximum() -> None:
+    # Fields: 2.1 N/A, 3 + 5.5 + 2.5 = 11 of 15; components 8.25 + 2.75 = 11 agree.
+    # The fields give the total, with their maximum: 11 of 15 -> 73.333... %.
+    unit = _score({**FULL, "2.1": "na", "appraisal": 8.25, "survey": 2.75})
+    assert _numbers(unit.total) == (11.0, 15.0, 73.333333333, "scored")
+
+
+def test_components_above_the_total_maximum_are_named_in_the_message() -> None:
+    m = parindex.methodology_from_dict(
+        {
+            "format": "parindex-methodology/1",
+            "id": "mini-unknown-components",
+            "level": "district",
+            "evaluation_years": [2024],
+            "total_max": 20,
+            "components": [
+                {"id": "appraisal", "method": "appraisal"},
+                {"id": "survey", "method": "survey"},
+            ],
+            "tree": [{"id": "1", "max_points": 10}, {"id": "2", "max_points": 10}],
+        }
+    )
+    # 15 + 10 = 25 > 20; each alone is within the total's 20.
+    sheet = parindex.ScoreSheet.from_records(_records("U", {"appraisal": 15.0, "survey": 10.0}))
+    with pytest.raises(PointsOutOfRangeError, match="sum of the score components given"):
+        parindex.score(m, sheet)
+
+
+# --------------------------------------------------------------------------- partial N/A
+
+
+PARTIAL = parindex.methodology_from_dict(
+    {
+        "format": "parindex-methodology/1",
+        "id": "mini-partial-na",
+        "level": "district",
+        "evaluation_years": [2024],
+        "total_max": 20,
+        "complete": False,
+        "tree": [
+            {"id": "1", "max_points": 10, "children": [{"id": "1.1", "max_points": 4}]},
+            {
+                "id": "2",
+                "max_points": 10,
+                "children": [{"id": "2.1", "max_points": 5}, {"id": "2.2", "max_points": 5}],
+            },
+        ],
+    }
+)
+
+
+def test_an_absent_partial_node_loses_no_maximum() -> None:
+    sheet = parindex.ScoreSheet.from_records(_records("U", {"2.1": "na", "2.2": 3.0}))
+    unit = parindex.score(PARTIAL, sheet, missing="zero").unit("U")
+    # 1 is absent (counted 0 of its full 10); 2.1 is N/A: 3 of 20 - 5 = 15 -> 20 %.
+    assert _numbers(unit.total) == (3.0, 15.0, 20.0, "scored")
+
+
+def test_a_partial_node_given_na_leaves_the_total_maximum() -> None:
+    sheet = parindex.ScoreSheet.from_records(_records("U", {"1": "na", "2.1": 4.0, "2.2": 2.0}))
+    unit = parindex.score(PARTIAL, sheet).unit("U")
+    # 1 is N/A: 4 + 2 = 6 of 20 - 10 = 10 -> 60 %.
+    assert _numbers(unit.nodes["1"]) == (None, 0.0, None, "na")
+    assert _numbers(unit.total) == (6.0, 10.0, 60.0, "scored")
+
+
+# --------------------------------------------------------------------------- engine calls
+
+
+def _dense(rows: list[dict[str, float]], c: Any) -> DenseSheet:
+    given = np.full((len(rows), len(c.slot_ids)), np.nan)
+    for u, row in enumerate(rows):
+        for node, points in row.items():
+            given[u, c.pos[node]] = points
+    nan = np.full(given.shape, np.nan)
+    return DenseSheet(given, ~np.isnan(given), np.zeros(given.shape, dtype=bool), nan, nan.copy())
+
+
+def test_score_dense_leaves_its_inputs_alone() -> None:
+    c = compile_methodology(M)
+    dense = _dense([FULL], c)
+    # One unit: its arrays are column-major as well as row-major, the case in which
+    # summing in place would be possible.
+    dense.self_given[0, [c.pos["1.1"], c.pos["1.2"]]] = 4.0, 6.0
+    before = [a.copy() for a in (dense.given, dense.present, dense.self_given)]
+    batch = score_dense(c, ("U",), (None,), dense)
+    assert float(batch.points[0, c.total_slot]) == 15.0
+    assert float(batch.self_points[0, c.pos["1"]]) == 10.0
+    for was, now in zip(before, (dense.given, dense.present, dense.self_given), strict=True):
+        assert np.array_equal(was, now, equal_nan=True)
+
+
+def test_score_dense_refuses_a_unit_with_nothing_given() -> None:
+    c = compile_methodology(M)
+    with pytest.raises(MissingDataError, match="no points for any node") as caught:
+        score_dense(c, ("A", "B"), (None, None), _dense([FULL, {}], c))
+    assert caught.value.unit == "B"
+
+
+def test_engine_calls_raise_one_error_unless_asked_for_all() -> None:
+    c = compile_methodology(M)
+    with pytest.raises(MissingDataError):
+        score_dense(c, ("A",), (None,), _dense([{"1.1": 3.0}], c))
+    sheet = parindex.ScoreSheet.from_records(_records("A", {**FULL, "1.2": None}))
+    with pytest.raises(MissingDataError):
+        score_columns(c, sheet_columns(sheet))
+
+
+def test_an_empty_sheet_scores_no_unit() -> None:
+    assert parindex.score(M, parindex.ScoreSheet.from_records([])).units == ()
+    empty = parindex.score(M, parindex.ScoreSheet.from_records([]), missing="unknown")
+    assert empty.units == ()

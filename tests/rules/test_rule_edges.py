@@ -456,6 +456,7 @@ def test_check_accepts_points_up_to_the_maximum(rule: Any, maximum: float | None
 
 def test_points_a_hair_above_the_maximum_are_noise_more_is_refused() -> None:
     YesNo(yes_points=2.0 + 9e-10).check(2.0, "x")
+    YesNo(yes_points=2.0 + 1e-9).check(2.0, "x")  # the edge of the tolerance itself
     with pytest.raises(MethodologyError, match="exceeds"):
         YesNo(yes_points=2.0 + 2e-9).check(2.0, "x")
 
@@ -793,3 +794,22 @@ def test_rules_given_lists_hold_tuples_and_stay_hashable() -> None:
 def test_a_measure_in_no_tier_gets_no_points_rather_than_zero() -> None:
     rule = rule_from_dict(TIERS)
     assert np.isnan(rule.points(np.array([np.nan]), 3.0)).all()
+
+
+@pytest.mark.parametrize(
+    ("data", "raw", "measure"),
+    [
+        (TIERS, "80%", 80.0),
+        (SHARE, "15%", 15.0),
+        (YES_NO, "có", 1.0),
+        (LEVELS, "late", 1.0),
+        (DEDUCT, "2", 2.0),
+        (DIRECT, "1.5", 1.5),
+    ],
+)
+def test_every_rule_reads_a_value_without_a_rate_scale(
+    data: dict[str, Any], raw: str, measure: float
+) -> None:
+    rule = rule_from_dict(data)
+    assert rule.parse(raw, max_points=3.0) == measure
+    assert rule.measures(np.array([1.0]), max_points=3.0).shape == (1,)
