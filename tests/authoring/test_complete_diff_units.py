@@ -184,6 +184,19 @@ def test_component_split_disagreement_is_reported() -> None:
     )
 
 
+def test_marked_leaves_worth_more_than_their_components_disagree_whatever_is_unmarked() -> None:
+    skel = parindex.get_methodology("ministry-2022")  # survey 31.5 of 100
+    rows = [{"id": "1", "max_points": "100"}, {"id": "1.1", "max_points": "40", "method": "survey"}]
+    rows.append({"id": "1.2", "max_points": "60"})  # no method: the split is not known
+    report = parindex.authoring.complete.compare_with_skeleton(skel, pd.DataFrame(rows))
+    assert [d for d in report if d.what == "split"] == [
+        parindex.authoring.complete.Disagreement("component:survey", "split", 31.5, 40.0)
+    ]
+    rows[1]["max_points"], rows[2]["max_points"] = "30", "70"  # short, but 1.2 may be survey
+    report = parindex.authoring.complete.compare_with_skeleton(skel, pd.DataFrame(rows))
+    assert [d for d in report if d.what == "split"] == []
+
+
 def test_complete_cli(tmp_path: Path) -> None:
     csv = tmp_path / "annex.csv"
     _ministry_2017_table().to_csv(csv, index=False)

@@ -17,7 +17,8 @@ Table columns
 ``max_points`` (or ``maximum``)
     the node's maximum (required for nodes of a complete table).
 ``method``
-    ``appraisal`` (also ``self``, ``thẩm định``) or ``survey`` (``điều tra``).
+    ``appraisal`` (also ``self``, ``thẩm định``) or ``survey`` (``điều tra``); the
+    leaves marked with a method make up the score component of that method.
 ``rule``
     the leaf's rule, as JSON (``{"kind": "yes_no"}``, always accepted) or the compact
     syntax below.
@@ -38,12 +39,11 @@ Compact rule syntax
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 import math
-import re
-from collections.abc import Iterable, Mapping
+import warnings
+from collections.abc import Collection, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -51,17 +51,23 @@ import attrs
 
 from parindex._numbers import TOLERANCE
 from parindex._text import unneutralize_cell
-from parindex.errors import InputFormatError, MethodologyError
-from parindex.io.components import score_components
+from parindex.authoring._complete_check import ensure_valid, settle_split
+from parindex.authoring._complete_table import (
+    METHODS,
+    by_ancestor,
+    depth_counts,
+    maximum,
+    natural,
+    number,
+    pairs,
+    table_rows,
+    tier,
+    worksheet_frame,
+)
+from parindex.errors import InputFormatError, MethodologyError, ParIndexWarning
 from parindex.io.excel import read_worksheet_values
 from parindex.io.safe import read_text_file
-from parindex.model.methodology import (
-    Method,
-    Methodology,
-    Node,
-    ScoreComponent,
-    Source,
-)
+from parindex.model.methodology import Methodology, Node, ScoreComponent, Source
 from parindex.rules import Rule, rule_from_dict
 
 if TYPE_CHECKING:
@@ -81,64 +87,6 @@ _COLUMNS = ("id", "name_vi", "name_en", "max_points", "method", "rule")
 # Other spellings of a column: the specified table (id, name, maximum, method, rule)
 # calls the Vietnamese name ``name``.
 _ALIASES = {"name": "name_vi", "maximum": "max_points"}
-_METHODS: dict[str, Method] = {
-    "appraisal": "appraisal",
-    "self": "appraisal",
-    "tự đánh giá": "appraisal",
-    "thẩm định": "appraisal",
-    "survey": "survey",
-    "điều tra": "survey",
-    "điều tra xhh": "survey",
-}
-_NUM = r"[+-]?\d+(?:\.\d+)?"
-_LOWER = re.compile(rf"^(>=|>)?\s*({_NUM})\s*%?$")
-_UPPER = re.compile(rf"^(<=|<)?\s*({_NUM})\s*%?$")
-
-
-def _float(text: str, what: str) -> float:
-    try:
-        value = float(text.strip().replace("%", ""))
-    except ValueError:
-        raise MethodologyError(f"{what}: {text!r} is not a number") from None
-    if not math.isfinite(value):
-        raise MethodologyError(f"{what}: {text!r} is not a finite number")
-    return value
-
-
-def _pairs(body: str, what: str) -> list[tuple[str, str]]:
-    out = []
-    for part in filter(None, (p.strip() for p in body.split(";"))):
-        key, sep, value = part.rpartition("=")
-        if not sep or not key.strip():
-            raise MethodologyError(f"{what}: expected 'name=value', got {part!r}")
-        out.append((key.strip(), value.strip()))
-    return out
-
-
-def _tier(text: str, what: str) -> dict[str, Any]:
-    rng, sep, pts = text.rpartition(":")
-    if not sep:
-        raise MethodologyError(f"{what}: a tier is 'RANGE:POINTS', got {text!r}")
-    out: dict[str, Any] = {"points": _float(pts, what)}
-    rng = rng.strip().replace(" ", "")
-    m = re.match(rf"^(>=|>)?({_NUM})%?-(<=|<)?({_NUM})%?$", rng)
-    if m:
-        out["min_exclusive" if m.group(1) == ">" else "min_inclusive"] = float(m.group(2))
-        out["max_exclusive" if m.group(3) == "<" else "max_inclusive"] = float(m.group(4))
-        return out
-    if rng.startswith(">"):
-        lo = _LOWER.match(rng)
-        if lo:
-            out["min_exclusive" if lo.group(1) == ">" else "min_inclusive"] = float(lo.group(2))
-            return out
-    if rng.startswith("<"):
-        hi = _UPPER.match(rng)
-        if hi:
-            out["max_exclusive" if hi.group(1) == "<" else "max_inclusive"] = float(hi.group(2))
-            return out
-    raise MethodologyError(
-        f"{what}: cannot read the range {rng!r} (use >=a, >a, <=b, <b, a-b, a-<b, >a-<=b)"
-    )
 
 
 def parse_rule(text: str | None, *, node: str = "?") -> Rule | None:
@@ -148,7 +96,7 @@ def parse_rule(text: str | None, *, node: str = "?") -> Rule | None:
     Example:
         >>> from parindex.authoring.complete import parse_rule
         >>> parse_rule("tiers: >=100:1; 80-<100:0.5; <80:0").describe()
-        '100 % <= x: 1 points; 80 % <= x < 100 %: 0.5 points; x < 80 %: 0 points'
+        '100 % <= x: 1 point; 80 % <= x < 100 %: 0.5 points; x < 80 %: 0 points'
         >>> parse_rule('{"kind": "yes_no"}') == parse_rule("yes_no")
         True
         >>> parse_rule("categorical: đúng hạn=1; chậm=0.5; không=0").levels[1].points
@@ -171,22 +119,22 @@ def parse_rule(text: str | None, *, node: str = "?") -> Rule | None:
     body = body.strip()
     data = {"kind": kind}
     if kind == "yes_no":
-        for key, value in _pairs(body, what):
-            data[{"yes": "yes_points", "no": "no_points"}.get(key.casefold(), key)] = _float(
+        for key, value in pairs(body, what):
+            data[{"yes": "yes_points", "no": "no_points"}.get(key.casefold(), key)] = number(
                 value, what
             )
     elif kind == "categorical":
-        data["levels"] = [{"label": k, "points": _float(v, what)} for k, v in _pairs(body, what)]
+        data["levels"] = [{"label": k, "points": number(v, what)} for k, v in pairs(body, what)]
     elif kind == "tiers":
-        data["tiers"] = [_tier(t.strip(), what) for t in body.split(";") if t.strip()]
+        data["tiers"] = [tier(t.strip(), what) for t in body.split(";") if t.strip()]
     elif kind == "proportional":
-        for key, value in _pairs(body, what):
-            data[key] = _float(value, what)
+        for key, value in pairs(body, what):
+            data[key] = number(value, what)
     elif kind == "deduction":
         if body and "=" not in body:
-            data["per_occurrence"] = _float(body, what)
-        for key, value in _pairs(body, what) if "=" in body else []:
-            data[{"per": "per_occurrence"}.get(key, key)] = _float(value, what)
+            data["per_occurrence"] = number(body, what)
+        for key, value in pairs(body, what) if "=" in body else []:
+            data[{"per": "per_occurrence"}.get(key, key)] = number(value, what)
     elif kind == "points" and body:
         raise MethodologyError(f"{what}: 'points' takes no parameters", node=node)
     return _with_node(lambda: rule_from_dict(data), node)
@@ -227,7 +175,7 @@ def load_methodology_table(source: str | Path | pd.DataFrame) -> pd.DataFrame:
         path = Path(source)
         name = str(path)
         if path.suffix.casefold() in (".xlsx", ".xlsm"):
-            frame = _worksheet_frame(read_worksheet_values(path))  # bounded and checked
+            frame = worksheet_frame(read_worksheet_values(path))  # bounded and checked
         else:
             text = read_text_file(path)
             try:
@@ -259,24 +207,6 @@ def load_methodology_table(source: str | Path | pd.DataFrame) -> pd.DataFrame:
     if dupes:
         raise InputFormatError(f"{name}: id {dupes[0]!r} appears twice")
     return frame.reset_index(drop=True)
-
-
-def _worksheet_frame(rows: list[tuple[object, ...]]) -> pd.DataFrame:
-    """A worksheet's rows as ``pandas.read_excel(dtype=str)`` reads them: by the same
-    parser rules (header row, blank rows, missing-value words), whole numbers without a
-    decimal point, the rows after the last one holding a value left out."""
-    import pandas as pd
-
-    def text(v: object) -> object:
-        return int(v) if isinstance(v, float) and v.is_integer() else ("" if v is None else v)
-
-    n = max((i + 1 for i, row in enumerate(rows) if any(v is not None for v in row)), default=0)
-    buf = io.StringIO()
-    csv.writer(buf).writerows([[text(v) for v in row] for row in rows[:n]])
-    try:
-        return pd.read_csv(io.StringIO(buf.getvalue()), dtype=str)
-    except pd.errors.EmptyDataError:  # no cell holds anything
-        return pd.DataFrame()
 
 
 # --------------------------------------------------------------------------- comparing
@@ -313,47 +243,6 @@ class Disagreement:
         )
 
 
-def _num(cell: str, node: str) -> float | None:
-    if cell == "":
-        return None
-    if cell.count(",") == 1 and "." not in cell:
-        cell = cell.replace(",", ".")  # a decimal comma, as in Vietnamese tables: 9,5
-    value = _float(cell, f"node {node} max_points")
-    if value < 0:
-        raise MethodologyError(f"node {node}: max_points {value:g} is negative", node=node)
-    return value
-
-
-def _rows(
-    table: pd.DataFrame,
-) -> tuple[dict[str, dict[str, str]], dict[str, float | None], float | None]:
-    nodes: dict[str, dict[str, str]] = {}
-    comps: dict[str, float | None] = {}
-    total: float | None = None
-    component_ids = {c.id for c in score_components()}
-    for rec in table.to_dict("records"):
-        node_id = str(rec["id"])
-        if node_id == "":
-            raise InputFormatError("a table row has an empty id")
-        if node_id.casefold() == "total":
-            total = _num(str(rec["max_points"]), "total")
-        elif node_id in component_ids:
-            comps[node_id] = _num(str(rec["max_points"]), node_id)
-        else:
-            nodes[node_id] = {str(k): str(v) for k, v in rec.items()}
-    return nodes, comps, total
-
-
-def _depth_counts(ids: list[str]) -> dict[str, int]:
-    out = {"fields": 0, "criteria": 0, "sub_criteria": 0}
-    names = ("fields", "criteria", "sub_criteria")
-    for node_id in ids:
-        depth = node_id.count(".")
-        if depth < 3:
-            out[names[depth]] += 1
-    return out
-
-
 def compare_with_skeleton(skeleton: Methodology, table: pd.DataFrame) -> list[Disagreement]:
     """Every disagreement between a tidy table and a (partial) methodology: node
     maxima, nodes the skeleton lists but the table lacks, declared counts (overall and
@@ -367,8 +256,8 @@ def compare_with_skeleton(skeleton: Methodology, table: pd.DataFrame) -> list[Di
         ['node 3: max_points is 13 in the skeleton but 12 in the table']
     """
     table = load_methodology_table(table)
-    rows, comps, total = _rows(table)
-    children, grandchildren = _by_ancestor(rows, 1), _by_ancestor(rows, 2)
+    rows, comps, total = table_rows(table)
+    children, grandchildren = by_ancestor(rows, 1), by_ancestor(rows, 2)
     out: list[Disagreement] = []
     known_total = skeleton.total_max
     if total is not None and known_total is not None and abs(total - known_total) > TOLERANCE:
@@ -378,7 +267,7 @@ def compare_with_skeleton(skeleton: Methodology, table: pd.DataFrame) -> list[Di
         if row is None:
             out.append(Disagreement(node.id, "missing", "listed", "absent"))
             continue
-        got = _num(row["max_points"], node.id)
+        got = maximum(row["max_points"], node.id)
         if (
             node.max_points is not None
             and got is not None
@@ -395,7 +284,7 @@ def compare_with_skeleton(skeleton: Methodology, table: pd.DataFrame) -> list[Di
             declared = node.counts.get(kind)
             if declared is not None and declared != len(listed):
                 out.append(Disagreement(node.id, f"counts.{kind}", declared, len(listed)))
-    counts = _depth_counts(list(rows))
+    counts = depth_counts(list(rows))
     for kind in ("fields", "criteria", "sub_criteria"):
         declared = skeleton.counts.get(kind)
         if declared is not None and declared != counts[kind]:
@@ -413,40 +302,28 @@ def compare_with_skeleton(skeleton: Methodology, table: pd.DataFrame) -> list[Di
     by_method: dict[str, float] = {}
     all_known = True
     for leaf in leaves:
-        method = _METHODS.get(rows[leaf]["method"].casefold())
-        mx = _num(rows[leaf]["max_points"], leaf)
+        method = METHODS.get(rows[leaf]["method"].casefold())
+        mx = maximum(rows[leaf]["max_points"], leaf)
         if method is None or mx is None:
             all_known = False
             continue
         by_method[method] = by_method.get(method, 0.0) + mx
-    if all_known and leaves:
-        for comp in skeleton.components:
-            if comp.method is None or comp.max_points is None:
-                continue
-            same = [c for c in skeleton.components if c.method == comp.method]
-            total_same = math.fsum(c.max_points or 0.0 for c in same)
-            if any(c.max_points is None for c in same):
-                continue
-            got_m = by_method.get(comp.method, 0.0)
-            if abs(got_m - total_same) > TOLERANCE and comp is same[0]:
-                out.append(Disagreement(f"component:{comp.method}", "split", total_same, got_m))
+    for method in dict.fromkeys(c.method for c in skeleton.components if c.method):
+        same = [c.max_points for c in skeleton.components if c.method == method]
+        if any(x is None for x in same):
+            continue
+        total_same = math.fsum(x for x in same if x is not None)
+        got_m = by_method.get(method, 0.0)
+        # Leaves worth more than their components contradict the skeleton whatever the
+        # unmarked leaves are; fewer do only when every leaf says how it is assessed.
+        if got_m > total_same + TOLERANCE or (
+            all_known and leaves and abs(got_m - total_same) > TOLERANCE
+        ):
+            out.append(Disagreement(f"component:{method}", "split", total_same, got_m))
     return out
 
 
 # --------------------------------------------------------------------------- building
-
-
-def _by_ancestor(ids: Iterable[str], up: int) -> dict[str, list[str]]:
-    """Ids by their ancestor ``up`` levels above (in one pass, not one scan a node)."""
-    out: dict[str, list[str]] = {}
-    for k in ids:
-        if k.count(".") >= up:
-            out.setdefault(k.rsplit(".", up)[0], []).append(k)
-    return out
-
-
-def _natural(node_id: str) -> list[tuple[int, int | str]]:
-    return [(0, int(p)) if p.isdigit() else (1, p) for p in node_id.split(".")]
 
 
 def _build_node(
@@ -454,9 +331,9 @@ def _build_node(
 ) -> Node:
     row = rows[node_id]
     old = skel.node(node_id) if skel.has_node(node_id) else None
-    kids = sorted(children.get(node_id, ()), key=_natural)
+    kids = sorted(children.get(node_id, ()), key=natural)
     method_cell = row["method"].casefold()
-    method = _METHODS.get(method_cell) if method_cell else None
+    method = METHODS.get(method_cell) if method_cell else None
     if method_cell and method is None:
         raise MethodologyError(
             f"node {node_id}: method {row['method']!r} is not understood (appraisal or survey)",
@@ -466,7 +343,7 @@ def _build_node(
         id=node_id,
         name_vi=row["name_vi"] or (old.name_vi if old else ""),
         name_en=row["name_en"] or (old.name_en if old else ""),
-        max_points=_num(row["max_points"], node_id),
+        max_points=maximum(row["max_points"], node_id),
         method=method,
         rule=parse_rule(row["rule"], node=node_id),
         children=tuple(_build_node(k, rows, children, skel, keep) for k in kids),
@@ -481,11 +358,12 @@ def _completed_total(
     stated: float | None,
     tree: tuple[Node, ...],
     components: tuple[ScoreComponent, ...],
-) -> tuple[float | None, str | None]:
+) -> tuple[float, str | None]:
     """The completed methodology's total and its source: the table's ``total`` row,
     else the skeleton's known total, else what the annex's fields (or, with no fields,
     its score components) add up to. A complete annex lists every field, so its fields
-    are the whole total; that is read from the annex, not guessed."""
+    are the whole total; that is read from the annex, not guessed. With none of these,
+    the table is refused: a complete methodology needs its total."""
     if stated is not None:
         return stated, "table"
     if skeleton.total_max is not None:
@@ -493,7 +371,35 @@ def _completed_total(
     parts = [n.max_points for n in tree] or [c.max_points for c in components]
     if parts and all(x is not None for x in parts):
         return math.fsum(x for x in parts if x is not None), "table"
-    return None, None  # construction refuses a complete methodology without a total
+    blank = [n.id for n in tree if n.max_points is None]
+    raise MethodologyError(
+        f"the total maximum is unknown: {skeleton.id} does not state it and the table has "
+        "no total row"
+        + (f" and no maximum for field{'s' * (len(blank) > 1)} {', '.join(blank)}" if blank else "")
+        + ": give a total row (id 'total') or every field's maximum",
+        node=blank[0] if blank else None,
+    )
+
+
+def _components(
+    skeleton: Methodology, stated: Mapping[str, float | None], overruled: Collection[str]
+) -> tuple[ScoreComponent, ...]:
+    """The skeleton's components with the table's maxima. A component of a method in
+    ``overruled`` (whose split the accepted table's leaves contradict) whose maximum
+    the table does not give is left unknown, not kept against the table."""
+    out = []
+    for c in skeleton.components:
+        dropped = c.id not in stated and c.method in overruled
+        out.append(
+            attrs.evolve(
+                c,
+                max_points=None if dropped else stated.get(c.id, c.max_points),
+                source=None if dropped else "table" if c.id in stated else c.source,
+            )
+        )
+    known = {c.id for c in skeleton.components}
+    extra = (ScoreComponent(id=k, max_points=v, source="table") for k, v in stated.items())
+    return (*out, *(c for c in extra if c.id not in known))
 
 
 def complete_methodology(
@@ -509,19 +415,34 @@ def complete_methodology(
 
     The result keeps the skeleton's provenance, decision, years, bands and ranking; its
     tree, component maxima and total come from the table, cited to a new source
-    ``table`` (``source_url``, ``confidence``). It is marked complete, so construction
-    checks that every maximum is known and the children add up to their parent.
+    ``table`` (``source_url``, ``confidence``). It is marked complete (save as said
+    under ``accept_table`` below), so construction checks that every maximum is known
+    and the children add up to their parent.
 
     The total is the table's ``total`` row when it has one (checked against the
     skeleton's total where that is known), else the skeleton's total, else, for a
     skeleton whose total is unknown, what the table's fields add up to (the annex lists
     every field, so they make up the total).
 
+    Whatever is returned passes :func:`~parindex.authoring.validate.check_methodology`
+    without an error (what ``parindex validate`` reports). In particular the leaves
+    marked ``appraisal`` must make up the appraisal component (and so for any
+    component that is the only one of its method).
+
+    With ``accept_table=True`` the table's values are used over the skeleton's and the
+    disagreements recorded in ``notes``; what neither then states is left unknown and
+    said in ``notes`` and in a :class:`~parindex.errors.ParIndexWarning`: a component
+    whose split the table's leaves contradict loses its maximum, and a table whose
+    leaves fall short of a component because some have no method gives a methodology
+    not marked complete (which leaves are assessed by that method is unknown).
+
     Raises:
         MethodologyError: the table disagrees with the skeleton (the message lists
-            every disagreement with both values) and ``accept_table`` is false; or the
-            table is not a valid complete methodology. With ``accept_table=True`` the
-            table's values are used and the disagreements recorded in ``notes``.
+            every disagreement with both values) and ``accept_table`` is false; the
+            leaves marked with a method do not make up their component (the message
+            names the check, the component, both numbers and the leaves without a
+            method) and ``accept_table`` is false, or they are worth more than it; or
+            the table is not a valid complete methodology.
 
     Example:
         >>> import pandas as pd, parindex
@@ -539,62 +460,70 @@ def complete_methodology(
         # Every one, not the first few: whoever fixes the table needs each node.
         shown = "; ".join(map(str, problems))
         raise MethodologyError(
-            f"the table disagrees with {skeleton.id} in {len(problems)} places: {shown}"
-            if len(problems) > 1
-            else f"the table disagrees with {skeleton.id}: {shown}",
+            (
+                f"the table disagrees with {skeleton.id} in {len(problems)} places: {shown}"
+                if len(problems) > 1
+                else f"the table disagrees with {skeleton.id}: {shown}"
+            )
+            + "; if the table is right, pass accept_table=True (its values are then used "
+            "and each disagreement recorded in the result's notes)",
             node=problems[0].node,
         )
-    rows, comps, total = _rows(frame)
-    tops = sorted((k for k in rows if "." not in k), key=_natural)
+    rows, comps, total = table_rows(frame)
+    tops = sorted((k for k in rows if "." not in k), key=natural)
     for k in rows:
         if "." in k and k.rsplit(".", 1)[0] not in rows:
             raise MethodologyError(
                 f"node {k}: its parent {k.rsplit('.', 1)[0]!r} is not in the table", node=k
             )
-    children = _by_ancestor(rows, 1)
+    children = by_ancestor(rows, 1)
     tree = tuple(_build_node(k, rows, children, skeleton, not problems) for k in tops)
-    components = tuple(
-        ScoreComponent(
-            id=c.id,
-            max_points=comps.get(c.id, c.max_points),
-            name_vi=c.name_vi,
-            name_en=c.name_en,
-            method=c.method,
-            allow_na=c.allow_na,
-            source="table" if c.id in comps else c.source,
-        )
-        for c in skeleton.components
-    ) + tuple(
-        ScoreComponent(id=cid, max_points=mx, source="table")
-        for cid, mx in comps.items()
-        if cid not in {c.id for c in skeleton.components}
-    )
+    overruled = {d.node.removeprefix("component:"): d for d in problems if d.what == "split"}
+    components = _components(skeleton, comps, overruled)
+    unknown = [
+        f"the maximum of {c.id} is left unknown (the table's leaves assessed by {c.method} "
+        f"add up to {overruled[c.method].table:g}, not the skeleton's "
+        f"{overruled[c.method].skeleton:g})"
+        for c in components
+        if c.max_points is None and c.method in overruled
+    ]
     total_max, total_source = _completed_total(skeleton, total, tree, components)
-    notes = skeleton.notes
-    if problems:
-        notes = (notes + " " if notes else "") + (
-            "Completed from a table whose values were accepted over the skeleton's: "
-            + "; ".join(map(str, problems))
-            + "."
-        )
     try:
-        return attrs.evolve(
+        done = attrs.evolve(
             skeleton,
             id=new_id or f"{skeleton.id}-completed",
             aliases=(),
             tree=tree,
             components=components,
             total_max=total_max,
+            # the counts now come from the table: cite it where the skeleton cites nothing
+            source=skeleton.source or "table",
             total_source=total_source,
             complete=True,
             sources={**skeleton.sources, "table": Source(source_url, confidence)},
             counts={
                 **{k: v for k, v in skeleton.counts.items() if k not in _TREE_KEYS},
-                **{k: v for k, v in _depth_counts(list(rows)).items() if v},
+                **{k: v for k, v in depth_counts(rows).items() if v},
             },
-            notes=notes,
         )
+        done, partial = settle_split(done, comps, accept_table=accept_table)
     except MethodologyError:
         raise
     except (TypeError, ValueError) as err:
         raise MethodologyError(f"the completed methodology is invalid: {err}") from None
+    unknown += [partial] if partial else []
+    said = [skeleton.notes] if skeleton.notes else []
+    if problems:
+        said.append(
+            "Completed from a table whose values were accepted over the skeleton's: "
+            + "; ".join(map(str, problems))
+            + "."
+        )
+    if unknown:
+        text = "; ".join(unknown)
+        said.append(f"{text[0].upper()}{text[1:]}.")
+    done = attrs.evolve(done, notes=" ".join(said))
+    ensure_valid(done)
+    if unknown:
+        warnings.warn(ParIndexWarning(f"{done.id}: {'; '.join(unknown)}"), stacklevel=2)
+    return done

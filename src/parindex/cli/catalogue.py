@@ -181,7 +181,8 @@ def register(subparsers: Any) -> None:
     p.add_argument(
         "--accept-table",
         action="store_true",
-        help="use the table's values where they disagree with the skeleton (recorded in notes)",
+        help="use the table's values where they disagree with the skeleton (recorded in "
+        "notes); what neither then states is left unknown, with a note saying so",
     )
     p.add_argument("--source-url", default=None, help="where the table comes from")
     p.set_defaults(func=_cmd_complete)
