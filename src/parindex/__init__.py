@@ -31,7 +31,8 @@ from parindex.authoring.validate import check_methodology
 from parindex.engine.scores import Scores
 from parindex.errors import ParIndexError
 from parindex.io.catalogue import get_methodology, list_methodologies
-from parindex.io.excel import load_excel_sheet, write_excel_template
+from parindex.io.excel import load_excel_sheet
+from parindex.io.excel_template import write_excel_template
 from parindex.io.methodology import load_methodology, methodology_from_dict, methodology_to_dict
 from parindex.io.schema import json_schema
 from parindex.io.sheet import load_sheet, sheet_from_csv, sheet_from_json

@@ -32,6 +32,8 @@ __all__ = [
     "MAX_WORKSHEETS",
     "MAX_WORKSHEET_COLUMNS",
     "MAX_WORKSHEET_ROWS",
+    "MAX_YEAR",
+    "MIN_YEAR",
     "check_limit",
 ]
 
@@ -74,6 +76,12 @@ MAX_SURVEY_BYTES = 256 * 1024 * 1024
 #: national round of tens of thousands of respondents x a few dozen items is one to
 #: two million rows. Counted before the rows are parsed into a frame.
 MAX_SURVEY_ROWS = 3_000_000
+
+#: Evaluation years taken (``year=``, ``--year``), inclusive: PAR INDEX began in 2012
+#: and its decisions cover a few years each, so a year outside 1900-2200 is a typo
+#: (20233) or garbage (10**20), refused before it reaches a lookup or a table.
+MIN_YEAR = 1900
+MAX_YEAR = 2200
 
 
 def check_limit(

@@ -21,7 +21,8 @@ from parindex.analysis.responses import prepare_responses
 from parindex.authoring import complete
 from parindex.cli import main
 from parindex.errors import InputFormatError, LimitExceededError
-from parindex.io.excel import EXCEL_COLUMNS, load_excel_sheet, write_excel_template
+from parindex.io.excel import EXCEL_COLUMNS, load_excel_sheet
+from parindex.io.excel_template import write_excel_template
 from parindex.io.survey import get_questionnaire, load_responses, responses_from_csv_text
 from parindex.limits import MAX_UNPACKED_BYTES, MAX_WORKSHEET_COLUMNS, MAX_WORKSHEETS
 

@@ -48,7 +48,7 @@ def _cmd_serve(args: argparse.Namespace, out: TextIO) -> int:
 
 def _cmd_template(args: argparse.Namespace, out: TextIO) -> int:
     from parindex.cli.common import resolve
-    from parindex.io.excel import write_excel_template
+    from parindex.io.excel_template import write_excel_template
 
     m = resolve(args.id)
     path = write_excel_template(

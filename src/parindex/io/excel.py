@@ -1,5 +1,5 @@
-"""Excel score sheets (phiếu chấm điểm dạng Excel): write a template for a methodology,
-read it back filled in. Needs the ``excel`` extra (openpyxl), imported only here.
+"""Excel score sheets (phiếu chấm điểm dạng Excel): read back a template filled in
+(:mod:`parindex.io.excel_template` writes it). Needs the ``excel`` extra (openpyxl), imported only here.
 
 Layout (one worksheet per unit; copy a worksheet in Excel to add a unit):
 
@@ -30,13 +30,21 @@ import math
 import xml.parsers.expat
 import zipfile
 import zlib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any, Literal
 
-from parindex._text import neutralize_cell, unneutralize_cell
+from parindex._text import unneutralize_cell
 from parindex.errors import InputFormatError, LimitExceededError, ParIndexError
-from parindex.io.excel_print import print_as_form
+from parindex.io.excel_layout import (
+    EXCEL_COLUMNS,
+    FIRST_ROW,
+    FORMAT,
+    INPUT_KEYS,
+    KEY_ROW,
+    SETTINGS_SHEET,
+    openpyxl_module,
+)
 from parindex.io.safe import MAX_FILE_BYTES
 from parindex.limits import (
     MAX_UNPACKED_BYTES,
@@ -45,213 +53,28 @@ from parindex.limits import (
     MAX_WORKSHEETS,
     check_limit,
 )
-from parindex.model.methodology import Methodology
-from parindex.model.sheet import ScoreEntry, ScoreSheet, entries_from_rows
+from parindex.model.sheet import ScoreSheet, sheet_from_rows
 
 __all__ = [
     "EXCEL_COLUMNS",
     "check_workbook",
     "load_excel_sheet",
     "read_worksheet_values",
-    "write_excel_template",
 ]
 
-FORMAT = "parindex-sheet/1"
-SETTINGS_SHEET = "parindex"
-_KEY_ROW, _FIRST_ROW = 6, 7
+_KEY_ROW, _FIRST_ROW = KEY_ROW, FIRST_ROW
+_INPUT_KEYS = INPUT_KEYS
+_openpyxl = openpyxl_module
 # What a broken part raises as openpyxl reads it: malformed XML (SyntaxError: the
 # ParseError of ElementTree or lxml), a corrupt member, content openpyxl cannot read.
 _CORRUPT = (SyntaxError, zipfile.BadZipFile, zlib.error, EOFError)
 _BROKEN = (*_CORRUPT, KeyError, ValueError, TypeError, IndexError, AttributeError)
-
-EXCEL_COLUMNS: tuple[tuple[str, str, str], ...] = (
-    ("id", "Mã", "ID"),
-    ("name_vi", "Tiêu chí", "Criterion (Vietnamese)"),
-    ("name_en", "Tên tiếng Anh", "Criterion (English)"),
-    ("max_points", "Điểm tối đa", "Maximum"),
-    ("rule", "Cách tính điểm", "Scoring rule"),
-    ("method", "Phương pháp", "Method"),
-    ("self_points", "Tự đánh giá", "Self-assessment"),
-    ("appraised_points", "Thẩm định", "Appraisal"),
-    ("value", "Giá trị", "Value"),
-    ("na", "Không phát sinh", "Not applicable"),
-    ("evidence", "Tài liệu kiểm chứng", "Evidence"),
-    ("note", "Ghi chú", "Notes"),
-)
-"""Columns of a unit worksheet: (key, Vietnamese header, English header)."""
-
-_NOT_OFFICIAL = "KHÔNG CHÍNH THỨC / NOT OFFICIAL: illustration only"
 _ERROR_CODES = frozenset({"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A"})
-_INPUT_KEYS = ("self_points", "appraised_points", "value", "na", "evidence", "note")
 _POINTS_KEYS = ("self_points", "appraised_points")
 _STATES = {"hidden": "hidden", "veryHidden": "very hidden (only the VBA editor unhides it)"}
 _NA_WORDS = frozenset({"x", "na", "n/a", "kps", "không phát sinh", "khong phat sinh"})
 _YES_WORDS = frozenset({"yes", "có", "co", "true", "1", "x"})
 _NO_WORDS = frozenset({"no", "không", "khong", "false", "0", ""})
-
-
-def _openpyxl() -> Any:
-    try:
-        import openpyxl
-    except ImportError:  # pragma: no cover - depends on the environment
-        raise InputFormatError("Excel files need openpyxl: pip install 'parindex[excel]'") from None
-    return openpyxl
-
-
-def write_excel_template(
-    methodology: Methodology,
-    path: str | Path,
-    *,
-    units: Sequence[str] = (),
-    decimal_comma: bool = False,
-) -> Path:
-    """Write an Excel score sheet for a methodology (one worksheet per unit, or one
-    blank worksheet when no units are given). Returns the path.
-
-    Example:
-        >>> import parindex, tempfile, pathlib
-        >>> m = parindex.get_methodology("province-2017")
-        >>> with tempfile.TemporaryDirectory() as tmp:
-        ...     path = parindex.write_excel_template(m, pathlib.Path(tmp) / "sheet.xlsx", units=["Đắk Lắk"])
-        ...     path.stat().st_size > 0
-        True
-    """
-    openpyxl = _openpyxl()
-    from openpyxl.styles import Alignment, Font, PatternFill
-    from openpyxl.worksheet.datavalidation import DataValidation
-
-    # One worksheet a unit: no more than the reader reads back.
-    check_limit("units (one worksheet each)", len(units), "MAX_WORKSHEETS", MAX_WORKSHEETS)
-    wb = openpyxl.Workbook()
-    first = wb.active
-    names = list(units) or [""]
-    bold = Font(bold=True)
-    fill = PatternFill("solid", fgColor="FFF2CC")
-    head_fill = PatternFill("solid", fgColor="D9E1F2")
-    for i, unit in enumerate(names):
-        ws = first if i == 0 else wb.create_sheet()
-        ws.title = _sheet_title(unit, i, {w.title for w in wb.worksheets if w is not ws})
-        for ref, value in (
-            ("A1", FORMAT),
-            ("B1", f"{methodology.name_vi} / {methodology.name_en}"),
-            ("A2", "Đơn vị / Unit"),
-            ("B2", unit or None),
-            ("A3", "Nhóm / Group"),
-            ("A4", "Bộ chỉ số / Methodology"),
-            ("B4", methodology.id),
-            ("C4", None if methodology.official else _NOT_OFFICIAL),
-        ):
-            _put(ws[ref], value)
-        for cell in ("A2", "A3", "A4"):
-            ws[cell].font = bold
-        ws["B2"].fill = ws["B3"].fill = fill
-        for col, (key, vi, en) in enumerate(EXCEL_COLUMNS, start=1):
-            _put(ws.cell(row=_KEY_ROW - 1, column=col), f"{vi} / {en}").font = bold
-            ws.cell(row=_KEY_ROW - 1, column=col).fill = head_fill
-            ws.cell(row=_KEY_ROW - 1, column=col).alignment = Alignment(wrap_text=True)
-            _put(ws.cell(row=_KEY_ROW, column=col), key)
-        ws.row_dimensions[_KEY_ROW].hidden = True
-        row = _FIRST_ROW
-        for node in methodology.nodes():
-            depth = node.id.count(".")
-            mx = methodology.max_points_of(node.id)
-            cells = {
-                "id": node.id,
-                "name_vi": node.name_vi,
-                "name_en": node.name_en,
-                "max_points": "unknown" if mx is None else mx,
-                "rule": None if node.rule is None else node.rule.describe(),
-                "method": node.method,
-            }
-            _write_row(ws, row, cells, bold=depth == 0, indent=depth, fill=fill)
-            row += 1
-        if methodology.components:
-            _put(ws.cell(row=row, column=2), "Điểm thành phần / Score components").font = bold
-            row += 1
-            for comp in methodology.components:
-                cells = {
-                    "id": comp.id,
-                    "name_vi": comp.name_vi,
-                    "name_en": comp.name_en,
-                    "max_points": "unknown" if comp.max_points is None else comp.max_points,
-                    "method": comp.method,
-                }
-                _write_row(ws, row, cells, bold=False, indent=0, fill=fill)
-                row += 1
-        na_col = _letter(EXCEL_COLUMNS, "na")
-        check = DataValidation(type="list", formula1='"x"', allow_blank=True)
-        check.add(f"{na_col}{_FIRST_ROW}:{na_col}{max(row - 1, _FIRST_ROW)}")
-        ws.add_data_validation(check)
-        ws.freeze_panes = f"C{_FIRST_ROW}"
-        widths = (10, 48, 40, 12, 36, 12, 14, 14, 14, 12, 30, 30)
-        print_as_form(ws, heading_row=_KEY_ROW - 1, first_row=_FIRST_ROW,
-                      last_row=max(row - 1, _FIRST_ROW), widths=widths, wrapped=(2, 3, 5))  # fmt: skip
-    settings = wb.create_sheet(SETTINGS_SHEET)
-    rows = [
-        ("format", FORMAT, ""),
-        ("methodology", methodology.id, methodology.decision.number or ""),
-        (
-            "decimal_comma",
-            "yes" if decimal_comma else "no",
-            "yes: text numbers use a decimal comma (87,82) / có: số dạng chữ dùng dấu phẩy thập phân",
-        ),
-    ]
-    for r, values in enumerate(rows, start=1):
-        for c, v in enumerate(values, start=1):
-            _put(settings.cell(row=r, column=c), v)
-    out = Path(path)
-    wb.save(out)
-    return out
-
-
-def _put(cell: Any, value: object) -> Any:
-    """Write ``value`` into ``cell``; text always as a string cell (never a formula or
-    an error code), neutralised so that no spreadsheet runs it (OWASP CSV injection)."""
-    if not isinstance(value, str) or not value:
-        cell.value = None if value == "" else value  # no empty text cell
-        return cell
-    try:
-        cell.value = neutralize_cell(value)
-    except Exception:  # openpyxl's IllegalCharacterError
-        raise InputFormatError(f"{value!r}: a workbook cannot hold control characters") from None
-    cell.data_type = "s"
-    return cell
-
-
-def _letter(columns: Sequence[tuple[str, str, str]], key: str) -> str:
-    from openpyxl.utils import get_column_letter
-
-    return str(get_column_letter([c[0] for c in columns].index(key) + 1))
-
-
-def _write_row(
-    ws: Any, row: int, cells: Mapping[str, object], *, bold: bool, indent: int, fill: Any
-) -> None:
-    from openpyxl.styles import Alignment, Font
-
-    for col, (key, _, _) in enumerate(EXCEL_COLUMNS, start=1):
-        cell = _put(ws.cell(row=row, column=col), cells.get(key))
-        if key in _INPUT_KEYS:
-            cell.fill = fill
-        if key == "name_vi":
-            cell.alignment = Alignment(indent=indent, wrap_text=True)
-        if bold:
-            cell.font = Font(bold=True)
-    ws.cell(row=row, column=1).number_format = "@"
-
-
-def _sheet_title(unit: str, i: int, taken: set[str]) -> str:
-    bad = set("[]:*?/\\")
-    # Excel refuses a title with an apostrophe first or last, or a control character.
-    base = "".join("_" if ch in bad or not ch.isprintable() else ch for ch in unit)
-    base = base.strip().strip("'").strip()[:28] or f"Phiếu {i + 1}"
-    title, n = base, 2
-    while title in taken or title == SETTINGS_SHEET:
-        title, n = f"{base[:26]} {n}", n + 1
-    return title
-
-
-# --------------------------------------------------------------------------- reading
 
 
 def _text(v: object) -> str | None:
@@ -263,15 +86,30 @@ def _text(v: object) -> str | None:
     return s or None
 
 
-def _settings(wb: Any) -> dict[str, str]:
+def _settings(wb: Any, formulas: Any, where: str) -> dict[str, str]:
     if SETTINGS_SHEET not in wb.sheetnames:
         return {}
     out: dict[str, str] = {}
-    for row in wb[SETTINGS_SHEET].iter_rows(min_row=1, max_row=50, max_col=2, values_only=True):
-        key, value = (*row, None, None)[:2]
+    sheets = (wb[SETTINGS_SHEET], formulas[SETTINGS_SHEET])  # formulas: to refuse unsaved ones
+    rows = zip(*(s.iter_rows(min_row=1, max_row=50, max_col=2) for s in sheets), strict=True)
+    for r, (row, formula_row) in enumerate(rows, start=1):
+        key, value = (*(c.value for c in row), None, None)[:2]
+        for i, (cell, formula) in enumerate(zip(row, formula_row, strict=True)):
+            what = f"the setting {_text(key)!r}" if i else "a setting's name"
+            _no_unsaved_formula(cell, formula, where, f"{'AB'[i]}{r} of worksheet 'parindex'", what)
         if isinstance(key, str) and key.strip():
             out[key.strip().casefold()] = _text(value) or ""
     return out
+
+
+def _no_unsaved_formula(cell: Any, formula: Any, where: str, ref: str, what: str) -> None:
+    """Refuse a settings cell (B2: the unit's name; a setting) holding a formula whose
+    result was never saved: it reads blank, so it is refused for the wrong reason or skipped."""
+    if cell.value is None and getattr(formula, "data_type", "n") == "f":
+        raise InputFormatError(
+            f"{where}: cell {ref} ({what}) holds the formula {str(formula.value)[:60]!r}, whose "
+            f"result was never saved; type {what} in the cell as a value, not a formula"
+        )
 
 
 def _declared_decimal_comma(settings: Mapping[str, str], where: str) -> bool:
@@ -411,7 +249,7 @@ def load_excel_sheet(
     wb, formulas = _open(p, data_only=True), _open(p, data_only=False)
     where = "the settings worksheet"
     try:
-        settings = _settings(wb)
+        settings = _settings(wb, formulas, str(p))
         if decimal_comma is None:
             decimal_comma = _declared_decimal_comma(settings, str(p))
         records: list[tuple[str, dict[str, Any]]] = []
@@ -451,11 +289,13 @@ def load_excel_sheet(
             "not applicable"
             + (" (or read with points_from='self')" if points_from == "appraisal" else "")
         )
-    entries: list[ScoreEntry] = entries_from_rows(
-        records, decimal_comma=decimal_comma, collect_all=collect_all
-    )
     # The template records its methodology: scoring the sheet under another is refused.
-    return ScoreSheet(entries, methodology=settings.get("methodology") or None)
+    return sheet_from_rows(
+        records,
+        decimal_comma=decimal_comma,
+        collect_all=collect_all,
+        methodology=settings.get("methodology") or None,
+    )
 
 
 def _open(path: Path, *, data_only: bool) -> Any:
@@ -516,6 +356,8 @@ def _worksheet_records(
     ws: Any, formulas: Any, path: Path, points_from: Literal["appraisal", "self"]
 ) -> Iterable[tuple[str, dict[str, Any]]]:
     name = f"{path.name} [{ws.title}]"
+    for ref, what in (("B2", "the unit's name"), ("B3", "the unit's peer group")):
+        _no_unsaved_formula(ws[ref], formulas[ref], name, ref, what)
     unit = _text(ws["B2"].value)
     group = _text(ws["B3"].value)
     keys_row = next(

@@ -34,9 +34,11 @@ __all__ = [
     "MAX_DEPTH",
     "MAX_FILE_BYTES",
     "check_depth",
+    "csv_delimiter",
     "decode_text",
     "dump_json",
     "json_object_pairs",
+    "nul_error",
     "read_text_file",
     "safe_parse",
 ]
@@ -226,14 +228,18 @@ def decode_text(data: bytes, name: str) -> str:
         parindex.errors.InputFormatError: a.csv: not UTF-8 text (byte 0); save it as UTF-8 (in Excel: Save As, "CSV UTF-8 (Comma delimited)")
     """
     encoding = next((enc for bom, enc in _BOMS if data.startswith(bom)), "utf-8")
-    if encoding == "utf-8" and b"\x00" in data[:4096]:
-        # Valid UTF-8, but text files hold no NUL: UTF-16 saved without its byte-order mark.
-        nul = data.index(0)
-        raise InputFormatError(
-            f"{name}: not UTF-8 text (byte {nul} is NUL: UTF-16 without a "
-            'byte-order mark?); save it as UTF-8 (in Excel: Save As, "CSV UTF-8 (Comma '
-            'delimited)")'
-        )
+    nul = data.find(0) if encoding == "utf-8" else -1
+    if nul >= 0:
+        # Valid UTF-8, but text files hold no NUL. Many (every other byte of ASCII text):
+        # UTF-16 saved without its byte-order mark; a few: not a text file at all.
+        head = data[:4096]
+        if head.count(0) * 4 >= len(head):
+            raise InputFormatError(
+                f"{name}: not UTF-8 text (byte {nul} is NUL: UTF-16 without a "
+                'byte-order mark?); save it as UTF-8 (in Excel: Save As, "CSV UTF-8 (Comma '
+                'delimited)")'
+            )
+        raise nul_error(name, data[:nul], nul)
     try:
         return data.decode(encoding)
     except UnicodeDecodeError as err:
@@ -241,6 +247,45 @@ def decode_text(data: bytes, name: str) -> str:
             f"{name}: not {'UTF-16' if encoding == 'utf-16' else 'UTF-8'} text (byte "
             f'{err.start}); save it as UTF-8 (in Excel: Save As, "CSV UTF-8 (Comma delimited)")'
         ) from err
+
+
+def nul_error(name: str, before: bytes | str, offset: int) -> InputFormatError:
+    """The error for a NUL at ``offset`` of a text file (``before``: what precedes it,
+    to count lines): text holds no NUL, so the file is not text (a workbook or another
+    binary file under a ``.csv`` name, or a damaged copy).
+
+    Example:
+        >>> from parindex.io.safe import nul_error
+        >>> print(nul_error("r.csv", "unit\\nA", 6))
+        r.csv: the file has a NUL byte at line 2 (character 6) and is not a text CSV; save it from the spreadsheet as "CSV UTF-8 (Comma delimited)"
+    """
+    # Only line ends are counted: Latin-1 maps every byte, so any bytes decode.
+    text = before.decode("latin-1") if isinstance(before, bytes) else before
+    line = text.count("\n") + text.count("\r") - text.count("\r\n") + 1
+    where = f"line {line} ({'byte' if isinstance(before, bytes) else 'character'} {offset})"
+    if name.casefold().endswith(".csv") or name == "<csv>":
+        return InputFormatError(
+            f"{name}: the file has a NUL byte at {where} and is not a text CSV; save it "
+            'from the spreadsheet as "CSV UTF-8 (Comma delimited)"'
+        )
+    return InputFormatError(
+        f"{name}: the file has a NUL byte at {where} and is not a text file; save it as UTF-8 text"
+    )
+
+
+def csv_delimiter(text: str) -> str:
+    """The cell separator of CSV text: ``";"`` when its header line holds semicolons and
+    no comma (as Excel saves "CSV" where the decimal mark is a comma, Vietnamese among
+    those locales), else ``","``. Score sheets and survey responses are read alike.
+
+    Example:
+        >>> from parindex.io.safe import csv_delimiter
+        >>> csv_delimiter("unit;node;points\\r\\nA;1;9,5\\r\\n"), csv_delimiter("unit,node\\n")
+        (';', ',')
+    """
+    end = text.find("\n")  # not split(): a survey file's text may be 256 MB
+    header = text if end < 0 else text[:end]
+    return ";" if ";" in header and "," not in header else ","
 
 
 def check_depth(obj: object, limit: int) -> None:
@@ -298,6 +343,8 @@ def safe_parse(text: str, *, name: str = "<text>", max_depth: int = MAX_DEPTH) -
     """
     if len(text.encode("utf-8", errors="surrogatepass")) > MAX_FILE_BYTES:
         raise InputFormatError(f"{name}: document over the size limit of {MAX_FILE_BYTES} bytes")
+    # A depth error names the bound, as the service's does (MAX_JSON_DEPTH).
+    limit = " (the limit MAX_DEPTH)" if max_depth == MAX_DEPTH else ""
     try:
         stripped = text.lstrip()
         if stripped.startswith(("{", "[")):
@@ -307,14 +354,20 @@ def safe_parse(text: str, *, name: str = "<text>", max_depth: int = MAX_DEPTH) -
     except InputFormatError as err:
         raise InputFormatError(f"{name}: {err}") from None
     except RecursionError:
-        raise InputFormatError(f"{name}: document is nested too deeply") from None
+        # The parser's own guard (some 1,000 levels) is far past the bound: say the bound.
+        raise InputFormatError(
+            f"{name}: document is nested too deeply: deeper than {max_depth} levels{limit}"
+        ) from None
     except json.JSONDecodeError as err:
         raise InputFormatError(f"{name}: invalid JSON at line {err.lineno}: {err.msg}") from None
     except (ValueError, OverflowError, TypeError) as err:
         # A scalar the parser matched but cannot build: a 5,000-digit integer, the date
         # 2024-13-45, an unhashable key.
         raise InputFormatError(f"{name}: cannot read a value: {err}") from None
-    check_depth(data, max_depth)
+    try:
+        check_depth(data, max_depth)
+    except InputFormatError as err:
+        raise InputFormatError(f"{name}: {err}{limit}") from None
     return data
 
 

@@ -24,7 +24,7 @@ from parindex._text import unneutralize_cell
 from parindex.errors import InputFormatError, MethodologyError, QuestionnaireError
 from parindex.io.methodology import _expect
 from parindex.io.methodology import _keys as _only
-from parindex.io.safe import read_text_file, safe_parse
+from parindex.io.safe import csv_delimiter, nul_error, read_text_file, safe_parse
 from parindex.limits import MAX_SURVEY_BYTES, MAX_SURVEY_ROWS, check_limit
 from parindex.model.questionnaire import (
     AnswerScale,
@@ -80,7 +80,8 @@ _SCALE_CONSTANTS = {"LIKERT_4": "likert4", "LIKERT_5": "likert5", "YES_NO": "yes
 
 def load_responses(path: str | Path, *, max_rows: int = MAX_SURVEY_ROWS) -> pd.DataFrame:
     """Read tidy survey responses from a CSV file (UTF-8, header row; columns
-    :data:`RESPONSE_COLUMNS`). Every cell is read as text; nothing is evaluated.
+    :data:`RESPONSE_COLUMNS`; cells separated by commas, or by semicolons as Excel
+    saves CSV in a Vietnamese locale). Every cell is read as text; nothing is evaluated.
 
     Raises:
         LimitExceededError: the file is over :data:`~parindex.limits.MAX_SURVEY_BYTES`,
@@ -111,13 +112,23 @@ def responses_from_csv_text(
     text: str, *, name: str = "<csv>", max_rows: int = MAX_SURVEY_ROWS
 ) -> pd.DataFrame:
     """Parse tidy CSV responses (every cell as text; a leading ``'`` that a parindex
-    writer added against spreadsheet formulas is stripped). More than ``max_rows``
-    rows is a :class:`~parindex.errors.LimitExceededError`, told before parsing.
+    writer added against spreadsheet formulas is stripped). Cells are separated by
+    commas, or by semicolons when the header has no comma (Excel's CSV in a locale
+    whose decimal mark is a comma; :func:`~parindex.io.safe.csv_delimiter`, as for
+    score sheets). More than ``max_rows`` rows is a
+    :class:`~parindex.errors.LimitExceededError`, told before parsing; a NUL
+    character, an :class:`~parindex.errors.InputFormatError` naming its line.
 
     Example:
         >>> from parindex.io.survey import responses_from_csv_text
         >>> responses_from_csv_text("unit,respondent,item,answer\\nA,r1,Q1,DK\\n").answer.tolist()
         ['DK']
+        >>> responses_from_csv_text("unit;respondent;item;answer\\nA;r1;Q1;3\\n").answer.tolist()
+        ['3']
+        >>> responses_from_csv_text("unit,respondent,item,answer\\nA,r\\0,Q1,3\\n")
+        Traceback (most recent call last):
+        ...
+        parindex.errors.InputFormatError: <csv>: the file has a NUL byte at line 2 (character 31) and is not a text CSV; save it from the spreadsheet as "CSV UTF-8 (Comma delimited)"
     """
     import pandas as pd
 
@@ -125,14 +136,19 @@ def responses_from_csv_text(
     text = text.removeprefix("\ufeff")
     if not text.strip():
         raise InputFormatError(f"{name}: the file is empty")
+    nul = text.find("\0")
+    if nul >= 0:  # the csv module would say only "line contains NUL"
+        raise nul_error(name, text[:nul], nul)
+    sep = csv_delimiter(text)
     try:
         # pandas renames a repeated column ("answer", "answer.1") and reads on: check
         # the header itself.
-        header = next((row for row in csv.reader(_lines(text)) if row), [])
+        header = next((row for row in csv.reader(_lines(text), delimiter=sep) if row), [])
         _check_rows(text, name, max_rows)
         # Bytes, not a StringIO: that would hold a copy at four bytes a character.
         frame = pd.read_csv(
             io.BytesIO(text.encode("utf-8")),
+            sep=sep,
             dtype=str,
             keep_default_na=False,
             skipinitialspace=False,

@@ -29,6 +29,11 @@ def uncertainty_from_dict(data: Mapping[str, Any], *, name: str = "uncertainty")
         Traceback (most recent call last):
         ...
         parindex.errors.InputFormatError: uncertainty: input 1: a normal input needs a number 'sd'
+        >>> uncertainty_from_dict({"inputs": [{"node": "survey", "sd": 1},
+        ...                                   {"node": "survey", "sd": 2}]})
+        Traceback (most recent call last):
+        ...
+        parindex.errors.InputFormatError: uncertainty: node 'survey' is given twice for every unit (inputs 1 and 2); give each node once for a unit (split the units between inputs with 'units')
     """
     if not isinstance(data, Mapping) or set(data) - {"inputs"}:
         raise InputFormatError(f'{name}: expected {{"inputs": [...]}}')
@@ -65,7 +70,10 @@ def uncertainty_from_dict(data: Mapping[str, Any], *, name: str = "uncertainty")
             # attrs validators put a tuple in args: show its message only.
             text = err.args[0] if err.args and isinstance(err.args[0], str) else str(err)
             raise InputFormatError(f"{where}: {text}") from None
-    return Uncertainty(tuple(out))
+    try:
+        return Uncertainty(tuple(out))
+    except InputFormatError as err:  # a node given twice for a unit: say whose spec
+        raise InputFormatError(f"{name}: {str(err).removeprefix('uncertainty: ')}") from None
 
 
 def load_uncertainty(path: str | Path) -> Uncertainty:

@@ -10,6 +10,7 @@ All classes are frozen and slotted; a methodology validates itself when built, s
 from __future__ import annotations
 
 import math
+import numbers
 from collections.abc import Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Literal
 
@@ -22,7 +23,7 @@ from parindex.errors import (
     MethodologyError,
     UnknownMethodologyError,
 )
-from parindex.limits import MAX_BANDS
+from parindex.limits import MAX_BANDS, MAX_YEAR, MIN_YEAR
 from parindex.model.bands import Band, RankingPolicy, TiePolicy, _first_overlap
 from parindex.model.parts import (
     _LEVEL,
@@ -51,7 +52,36 @@ __all__ = [
     "ScoreComponent",
     "Source",
     "TiePolicy",
+    "check_year",
 ]
+
+
+def check_year(year: object, name: str = "year") -> int | None:
+    """An evaluation year as an ``int`` (``None`` stays ``None``: not stated); a year
+    that is not a whole number, or lies outside :data:`~parindex.limits.MIN_YEAR` to
+    :data:`~parindex.limits.MAX_YEAR`, is refused naming the argument ``name``.
+
+    Example:
+        >>> from parindex.model.methodology import check_year
+        >>> check_year(2023), check_year(None)
+        (2023, None)
+        >>> check_year(10**20)
+        Traceback (most recent call last):
+        ...
+        parindex.errors.InputFormatError: year=100000000000000000000 is outside the evaluation years parindex takes (MIN_YEAR = 1900 to MAX_YEAR = 2200)
+    """
+    if year is None:
+        return None
+    # numbers.Integral takes a numpy integer too; bool is an int that is no year.
+    if isinstance(year, bool) or not isinstance(year, numbers.Integral):
+        raise InputFormatError(f"{name}={year!r} must be a whole number, a year such as 2023")
+    value = int(year)
+    if not MIN_YEAR <= value <= MAX_YEAR:
+        raise InputFormatError(
+            f"{name}={value} is outside the evaluation years parindex takes "
+            f"(MIN_YEAR = {MIN_YEAR} to MAX_YEAR = {MAX_YEAR})"
+        )
+    return value
 
 
 def _components(items: Iterable[ScoreComponent]) -> tuple[ScoreComponent, ...]:
@@ -433,6 +463,7 @@ class Methodology:
             UnknownMethodologyError: ``year`` is not one of the evaluation years (another
                 methodology scored that year, with its own bands). A methodology without
                 evaluation years has no bands, so any year gives none.
+            InputFormatError: ``year`` is not a year at all (:func:`check_year`).
 
         Example:
             >>> import parindex
@@ -444,6 +475,7 @@ class Methodology:
             ...
             parindex.errors.UnknownMethodologyError: province-2022 (876/QĐ-BNV) covers 2022, 2023, 2024, not 2021
         """
+        year = check_year(year)
         if year is None:
             if len(self.evaluation_years) != 1:
                 return ()

@@ -33,6 +33,38 @@ def _inputs(items: Sequence[UncertainInput]) -> tuple[UncertainInput, ...]:
     return tuple(items)
 
 
+def _each_once(_inst: object, _attr: object, inputs: tuple[UncertainInput, ...]) -> None:
+    """Refuse a node drawn twice for one unit: each draw would replace the other's, so
+    one of the two inputs would silently not count."""
+    every: dict[str, int] = {}  # node -> the input (from 1) drawing it for every unit
+    some: dict[str, dict[str, int]] = {}  # node -> unit -> the input drawing it there
+    for i, item in enumerate(inputs, 1):
+        node, named = item.node, some.setdefault(item.node, {})
+        if item.units is None:
+            if node in every:
+                _twice(node, None, every[node], i)
+            if named:
+                unit, first = next(iter(named.items()))
+                _twice(node, unit, first, i)
+            every[node] = i
+            continue
+        for unit in item.units:
+            if node in every:
+                _twice(node, unit, every[node], i)
+            if unit in named:
+                _twice(node, unit, named[unit], i)
+            named[unit] = i
+
+
+def _twice(node: str, unit: str | None, first: int, second: int) -> None:
+    inputs = f"input {first}" if first == second else f"inputs {first} and {second}"
+    whom = "every unit" if unit is None else f"unit {unit!r}"
+    raise InputFormatError(
+        f"uncertainty: node {node!r} is given twice for {whom} ({inputs}); give each "
+        "node once for a unit (split the units between inputs with 'units')"
+    )
+
+
 @attrs.frozen
 class UncertainInput:
     """One uncertain input: a node's points (or its rule's measure) drawn around the
@@ -90,11 +122,19 @@ class Uncertainty:
           - {node: "1.1.2", distribution: uniform, delta: 5, on: measure}
           - {node: "2.1.1", distribution: uniform, delta: 0.25, units: [Huyện A]}
 
+    A node is drawn at most once for a unit: two inputs for the same node and unit are
+    refused (:class:`~parindex.errors.InputFormatError` naming both).
+
     Example:
         >>> from parindex.model.uncertainty import UncertainInput, Uncertainty
         >>> spec = Uncertainty([UncertainInput("survey", "normal", 1.5)])
         >>> [i.describe() for i in spec.inputs]
         ['survey: points + N(0, 1.5)']
+        >>> Uncertainty([UncertainInput("2.1", "uniform", 1, units=["Huyện A"]),
+        ...              UncertainInput("2.1", "normal", 2)])
+        Traceback (most recent call last):
+        ...
+        parindex.errors.InputFormatError: uncertainty: node '2.1' is given twice for unit 'Huyện A' (inputs 1 and 2); give each node once for a unit (split the units between inputs with 'units')
     """
 
-    inputs: tuple[UncertainInput, ...] = attrs.field(converter=_inputs)
+    inputs: tuple[UncertainInput, ...] = attrs.field(converter=_inputs, validator=_each_once)
