@@ -190,3 +190,14 @@ def plural(count: int, word: str) -> str:
         ('1 warning', '3 problems')
     """
     return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def points_word(amount: float) -> str:
+    """``"point"`` for exactly one point, ``"points"`` otherwise (0, 0.5, 2).
+
+    Example:
+        >>> from parindex._text import points_word
+        >>> [f"{x:g} {points_word(x)}" for x in (1, 0.5, 2)]
+        ['1 point', '0.5 points', '2 points']
+    """
+    return "point" if amount == 1 else "points"

@@ -25,6 +25,7 @@ __all__ = [
     "ConflictError",
     "DuplicateEntryError",
     "InputFormatError",
+    "InvalidValueError",
     "LimitExceededError",
     "MethodologyError",
     "MissingDataError",
@@ -136,6 +137,8 @@ class ScoreSheetError(ValueError, ParIndexError):
         unit: the unit the entry belongs to (or ``None``).
         node: the node or score component id (or ``None``).
         value: the offending value (or ``None``).
+        row: the entry's place in the sheet as given, counting from 1 (or ``None``
+            where the problem is not one entry's).
 
     Example:
         >>> import parindex
@@ -153,11 +156,13 @@ class ScoreSheetError(ValueError, ParIndexError):
         unit: str | None = None,
         node: str | None = None,
         value: object = None,
+        row: int | None = None,
     ) -> None:
         super().__init__(message)
         self.unit = unit
         self.node = node
         self.value = value
+        self.row = row
 
 
 class UnknownNodeError(ScoreSheetError):
@@ -202,6 +207,20 @@ class PointsOutOfRangeError(ScoreSheetError):
         Traceback (most recent call last):
         ...
         parindex.errors.PointsOutOfRangeError: unit 'Gia Lai', node '1': points 10.5 outside 0-10
+    """
+
+
+class InvalidValueError(ScoreSheetError):
+    """A cell cannot be read as what its node takes: text that is not a number, or an
+    answer that is not one of the rule's choices (yes/no, the levels). A number that
+    can be read but lies outside what is allowed is a :class:`PointsOutOfRangeError`.
+
+    Example:
+        >>> import parindex
+        >>> parindex.ScoreSheet.from_records([{"unit": "Gia Lai", "node": "1", "points": "x"}])
+        Traceback (most recent call last):
+        ...
+        parindex.errors.InvalidValueError: entry 1, unit 'Gia Lai', node '1': points 'x' is not a number...
     """
 
 
@@ -301,8 +320,47 @@ class ScoreSheetErrors(ExceptionGroup[ScoreSheetError], ParIndexError):
         ['PointsOutOfRangeError', 'UnknownNodeError']
     """
 
+    partial: Any = None
+    """The sheet of the entries that could be read, with each one's row, while the
+    sheet is still being checked (internal: lets every check run over one sheet)."""
+
     def __new__(cls, message: str, exceptions: Sequence[ScoreSheetError]) -> ScoreSheetErrors:
         return super().__new__(cls, message, exceptions)
+
+    @property
+    def failure_cases(self) -> Any:
+        """One row per problem, in sheet order: ``row, unit, node, value, check`` (a
+        pandas DataFrame, like pandera's; ``check`` is the error class's name, ``<NA>``
+        where a problem is not one entry's).
+
+        Example:
+            >>> import pandas as pd
+            >>> import parindex
+            >>> frame = pd.DataFrame({"unit": ["Gia Lai", "Gia Lai", "Kon Tum"],
+            ...                       "node": ["1", "9", "2"], "points": ["x", "1", "11"]})
+            >>> try:
+            ...     parindex.score("province-2017", frame, collect_all=True, missing="zero")
+            ... except parindex.errors.ScoreSheetErrors as group:
+            ...     print(group.failure_cases.to_string(index=False))
+             row    unit node value                 check
+               1 Gia Lai    1     x     InvalidValueError
+               2 Gia Lai    9     9      UnknownNodeError
+               3 Kon Tum    2  11.0 PointsOutOfRangeError
+        """
+        import pandas as pd
+
+        leaves = _leaves(self)
+        leaves.sort(key=lambda e: (e.row is None, e.row or 0))  # row-less ones last
+        frame = pd.DataFrame(
+            {
+                "row": pd.array([e.row for e in leaves], dtype="Int64"),
+                "unit": pd.array([e.unit for e in leaves], dtype="string"),
+                "node": pd.array([e.node for e in leaves], dtype="string"),
+                "value": pd.array([_shown(e.value) for e in leaves], dtype="string"),
+                "check": pd.array([type(e).__name__ for e in leaves], dtype="string"),
+            }
+        )
+        return frame
 
     def derive(self, excs: Sequence[ScoreSheetError]) -> ScoreSheetErrors:  # type: ignore[override]
         """Keep the class when ``except*`` splits the group.
@@ -320,6 +378,17 @@ class ScoreSheetErrors(ExceptionGroup[ScoreSheetError], ParIndexError):
             ('ScoreSheetErrors', ['PointsOutOfRangeError'])
         """
         return ScoreSheetErrors(self.message, excs)
+
+
+def _leaves(group: BaseExceptionGroup[ScoreSheetError]) -> list[ScoreSheetError]:
+    out: list[ScoreSheetError] = []
+    for e in group.exceptions:
+        out.extend(_leaves(e) if isinstance(e, BaseExceptionGroup) else [e])
+    return out
+
+
+def _shown(value: object) -> str | None:
+    return None if value is None else str(value)
 
 
 class RosterUnavailableError(LookupError, ParIndexError):

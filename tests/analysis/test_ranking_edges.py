@@ -31,6 +31,8 @@ from parindex.errors import (
     UnknownUnitError,
 )
 
+from ..conftest import examples
+
 # Listed so that, at every bound, the band that must NOT get the bound comes before the
 # one that must: "first matching band wins" then exposes an inclusive/exclusive flip on
 # either side. low < 50 <= mid <= 70 < high < 90 <= top.
@@ -119,7 +121,7 @@ def test_rank_rows_carry_the_band_of_assign_band_for_units_on_every_bound() -> N
     assert ranking.to_frame().set_index("unit")["band"].to_dict() == expected
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(
     st.lists(
         st.one_of(

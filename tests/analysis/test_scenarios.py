@@ -12,6 +12,8 @@ from parindex import Methodology, ScoreSheet
 from parindex.io.sheet import load_sheet
 from parindex.testing import methodologies, score_sheets
 
+from ..conftest import examples
+
 SHEET = "examples/illustrative-districts.csv"
 M = "illustrative-district"
 D = "Huyện Minh Họa D"
@@ -130,7 +132,7 @@ cases = methodologies().flatmap(
 )
 
 
-@settings(max_examples=40)
+@settings(max_examples=examples(40))
 @given(cases, st.data())
 def test_gap_to_a_reachable_index_is_closed_by_the_plan(
     case: tuple[Methodology, ScoreSheet], data: st.DataObject

@@ -16,6 +16,8 @@ from hypothesis import strategies as st
 import parindex
 from parindex.cli import main
 
+from ..conftest import examples
+
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "examples" / "survey-illustrative-district.csv"
 POLICIES = ("linear_mean", "share_positive", "group_weighted_mean")
@@ -399,7 +401,7 @@ def _points(frame, q, policy, dont_know="exclude") -> float:
 
 @pytest.mark.parametrize("policy", POLICIES)
 @pytest.mark.parametrize("dont_know", ["exclude", "lowest"])
-@settings(max_examples=30)
+@settings(max_examples=examples(30))
 @given(
     frame=survey(),
     item=st.sampled_from(["Q7a", "Q7b"]),
@@ -419,7 +421,7 @@ def test_one_more_top_answer_never_lowers_the_points(
     assert 0.0 <= after <= LEAVES["7.4"]
 
 
-@settings(max_examples=40)
+@settings(max_examples=examples(40))
 @given(
     frame=survey(),
     grp=st.sampled_from(["citizens", "enterprises"]),
@@ -433,7 +435,7 @@ def test_one_more_positive_answer_never_lowers_share_positive(questionnaire, fra
 
 
 @pytest.mark.parametrize("policy", POLICIES)
-@settings(max_examples=40)
+@settings(max_examples=examples(40))
 @given(frame=survey(), data=st.data())
 def test_raising_one_answer_never_lowers_the_points(questionnaire, policy, frame, data):
     answered = np.flatnonzero(frame["answer"].isin(["0", "1", "2", "3", "4"]).to_numpy())

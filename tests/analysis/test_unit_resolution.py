@@ -26,6 +26,8 @@ from parindex.errors import DuplicateEntryError, UnknownUnitError
 from parindex.io.rosters import commune_roster, province_roster, roster_from_names
 from parindex.model.units import Roster, RosterUnavailableError, UnitResolution
 
+from ..conftest import examples
+
 PROVINCES_2017 = province_roster(2017)
 PROVINCES_2025 = province_roster(2025)
 
@@ -328,7 +330,7 @@ def unit_and_spelling(draw: st.DrawFn) -> tuple[int, int, str, bool]:
     return r, index, spelling, lossless
 
 
-@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(300), suppress_health_check=[HealthCheck.too_slow])
 @given(unit_and_spelling())
 def test_any_accepted_spelling_resolves_to_its_unit(case: tuple[int, int, str, bool]) -> None:
     r, index, spelling, lossless = case
@@ -346,7 +348,7 @@ def two_units(draw: st.DrawFn) -> tuple[int, int, int, str, str]:
     return r, a, b, sa, sb
 
 
-@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(300), suppress_health_check=[HealthCheck.too_slow])
 @given(two_units())
 def test_two_units_of_one_province_are_never_confused(
     case: tuple[int, int, int, str, str],

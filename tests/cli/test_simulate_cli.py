@@ -36,7 +36,7 @@ def test_table_output_and_no_bar_off_a_tty(capsys: pytest.CaptureFixture[str]) -
 def test_progress_bar_on_request(capsys: pytest.CaptureFixture[str]) -> None:
     assert main([*ARGS, "--progress", "--format", "csv"]) == 0
     out, err = capsys.readouterr()
-    assert out.startswith("unit,group,index,rank,rank_median,rank_p5,rank_p95")
+    assert out.startswith("unit,group,par_index,rank,rank_median,rank_p5,rank_p95")
     assert "100% 300/300 draws" in err
 
 

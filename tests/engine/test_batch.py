@@ -78,7 +78,7 @@ def test_many_scenarios_of_one_unit_in_one_call() -> None:
         {"unit": ["base", "survey +1", "survey +2"], "appraisal": 55.0, "survey": [28, 29, 30]}
     )
     totals = parindex.score_frame(m, wide, wide=True).totals()
-    assert totals["index"].tolist() == [83.0, 84.0, 85.0]
+    assert totals["par_index"].tolist() == [83.0, 84.0, 85.0]
 
 
 def test_values_in_a_wide_frame_are_read_by_the_rules() -> None:

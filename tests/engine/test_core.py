@@ -63,10 +63,10 @@ def test_binhduong_2017_totals_and_ranks_match_the_published_table() -> None:
     )
     table = parindex.rank(scores).to_frame().set_index("unit")
     for unit, (index, rank) in published.items():
-        assert parindex.round_half_up(table.loc[unit, "index"]) == index
+        assert parindex.round_half_up(table.loc[unit, "par_index"]) == index
         assert table.loc[unit, "rank"] == rank
     # The mean of district indices is published too: 78.39 %.
-    assert parindex.round_half_up(table["index"].mean()) == 78.39
+    assert parindex.round_half_up(table["par_index"].mean()) == 78.39
 
 
 # --------------------------------------------------------------------------- rules

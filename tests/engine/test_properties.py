@@ -213,7 +213,7 @@ def test_rank_equals_the_pandas_reference(
     kept = totals.drop(index=unranked)
     groups = dict(zip(totals.index, totals["group"], strict=True)) if within_groups else None
     expected = parindex.analysis.ranking.rank_values(
-        kept["index"],
+        kept["par_index"],
         ties=ties,
         precision=precision,
         groups=groups,  # type: ignore[arg-type]
@@ -225,7 +225,7 @@ def test_rank_equals_the_pandas_reference(
         assert have == want, (unit, have, want)
     # Rows: best first (on the ranked value) within each group (no group first), then
     # by name.
-    key = table["index"].map(
+    key = table["par_index"].map(
         lambda x: x if precision is None or pd.isna(x) else parindex.round_half_up(x, precision)
     )
     order = table.assign(g=table["group"].fillna(""), k=-key.fillna(-np.inf))

@@ -45,7 +45,11 @@ from parindex.testing import (
     unit_names,
 )
 
-THOUSAND = settings(max_examples=1000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+from ..conftest import examples
+
+THOUSAND = settings(
+    max_examples=examples(1000), deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
 
 # Small trees keep 1,000 examples well under a minute; the shapes still cover every
 # rule kind, N/A, components and several units.
@@ -159,7 +163,7 @@ def test_random_bytes_raise_only_library_errors(folder: Path, data: bytes) -> No
                 _library_errors_only(parindex.score, "illustrative-district", sheet)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(st.text(max_size=200))
 def test_random_text_raises_only_library_errors(text: str) -> None:
     _library_errors_only(ScoreSheet.from_csv_text, text)
@@ -594,12 +598,12 @@ def test_ranking_changes_nothing_it_is_given(
     for name, before in batch.items():
         np.testing.assert_array_equal(getattr(scores.batch, name), before)
     table = ranking.to_frame()
-    values = dict(zip(table["unit"], table["index"], strict=True))
+    values = dict(zip(table["unit"], table["par_index"], strict=True))
     groups = dict(zip(table["unit"], table["group"], strict=True))
     assert_no_mutation(parindex.analysis.ranking.rank_values, values, ties=ties, groups=groups)
     # What a call returns is the caller's to change: later calls are not affected.
-    table.loc[:, "index"] = -1.0
-    assert not (ranking.to_frame()["index"] == -1.0).any()
+    table.loc[:, "par_index"] = -1.0
+    assert not (ranking.to_frame()["par_index"] == -1.0).any()
     totals = scores.totals()
     totals.loc[:, "points"] = -1.0
     assert not (scores.totals()["points"] == -1.0).any()

@@ -24,6 +24,8 @@ from parindex.model.methodology import Decision
 from parindex.rules import DirectPoints, Rule
 from parindex.testing import leaf_values, methodologies
 
+from ..conftest import examples
+
 Scorer = Callable[[Methodology, ScoreSheet], parindex.Scores]
 
 
@@ -304,7 +306,7 @@ def _outcome(path: Scorer, m: Methodology, sheet: ScoreSheet) -> parindex.Scores
         return err
 
 
-@settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(50), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(partial_methodologies().flatmap(lambda m: st.tuples(st.just(m), _sheets(m))))
 def test_every_accepted_sum_is_within_its_maximum_in_both_paths(
     case: tuple[Methodology, ScoreSheet],
@@ -356,7 +358,7 @@ def _over_full(draw: st.DrawFn) -> tuple[Methodology, ScoreSheet, str, float]:
     return partial, _sheet(rows), holder, float(mx)
 
 
-@settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(50), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(_over_full())
 def test_an_over_full_sum_is_refused_by_both_paths(
     case: tuple[Methodology, ScoreSheet, str, float],
@@ -379,7 +381,7 @@ def test_the_properties_draw_both_accepted_and_refused_sheets() -> None:
     # Guard against a vacuous property: some drawn partial sheets are refused for a sum.
     refused = accepted = 0
 
-    @settings(max_examples=40, deadline=None, database=None, derandomize=True)
+    @settings(max_examples=examples(40), deadline=None, database=None, derandomize=True)
     @given(partial_methodologies().flatmap(lambda m: st.tuples(st.just(m), _sheets(m))))
     def count(case: tuple[Methodology, ScoreSheet]) -> None:
         nonlocal refused, accepted

@@ -188,7 +188,7 @@ def test_points_known_index_unknown_and_no_rank() -> None:
     totals = scores.totals()
     assert totals["points"].tolist() == [91.5, 88.0]
     assert totals["max_points"].isna().all()
-    assert totals["index"].isna().all()
+    assert totals["par_index"].isna().all()
 
 
 def test_partial_tree_keeps_field_indices_under_an_unknown_total() -> None:

@@ -214,7 +214,7 @@ def test_self_and_appraised_points_are_both_kept(tmp_path: Path) -> None:
         ("appraised_points", dt.datetime(2024, 1, 5), parindex.errors.InputFormatError, "date"),
         ("appraised_points", 11, parindex.errors.PointsOutOfRangeError, "11"),
         ("na", "maybe", parindex.errors.InputFormatError, "not applicable"),
-        ("appraised_points", "abc", parindex.errors.PointsOutOfRangeError, "abc"),
+        ("appraised_points", "abc", parindex.errors.InvalidValueError, "abc"),
     ],
 )
 def test_bad_cells_raise_typed_errors(

@@ -14,12 +14,14 @@ import attrs
 import pandas as pd
 
 from parindex._numbers import snap
+from parindex._text import points_word
 from parindex.analysis._sheet_edits import find_unit, fmt, with_peers
 from parindex.analysis.ranking import rank
 from parindex.analysis.what_if import WhatIf, what_if
 from parindex.engine.arrays import MissingPolicy
 from parindex.engine.compile import compile_methodology
 from parindex.engine.scores import TOTAL, Scores, score
+from parindex.engine.tables import INDEX_COLUMN
 from parindex.errors import InputFormatError
 from parindex.model.methodology import Methodology, TiePolicy, ensure_methodology
 from parindex.model.sheet import ScoreSheet, as_sheet
@@ -78,7 +80,7 @@ def _how(rule: Rule | None, points: float, max_points: float) -> str:
     if isinstance(rule, Deduction):
         k = round((max_points - points) / rule.per_occurrence)
         return f"{k} occurrence{'s' if k != 1 else ''}"
-    return f"{fmt(points)} of {fmt(max_points)} points"
+    return f"{fmt(points)} of {fmt(max_points)} {points_word(max_points)}"
 
 
 @attrs.frozen(eq=False)
@@ -153,7 +155,9 @@ class Gap:
         if self.points_needed <= 0 and not self.strict:
             return head + "; already reached"
         more = "more than " if self.strict else ""
-        lines = [head + f"; needs {more}{fmt(self.points_needed)} points"]
+        lines = [
+            head + f"; needs {more}{fmt(self.points_needed)} {points_word(self.points_needed)}"
+        ]
         for i, s in enumerate(self.plan, 1):
             lines.append(
                 f"  {i}. {s.node}: {fmt(s.points_from)} -> {fmt(s.points_to)} points "
@@ -220,15 +224,15 @@ def gap(
     target_index: float | None
     if target == "rank":
         label = "next rank"
-        peers_t = table.loc[table["ranked"] & (table["unit"] != unit) & table["index"].notna()]
-        if m.ranking.within_groups and my_row["group"] is not None:
+        peers_t = table.loc[table["ranked"] & (table["unit"] != unit) & table[INDEX_COLUMN].notna()]
+        if m.ranking.within_groups and not pd.isna(my_row["group"]):
             peers_t = peers_t.loc[peers_t["group"] == my_row["group"]]
-        above = peers_t.loc[peers_t["index"] > (idx if idx is not None else math.inf) + 1e-9]
+        above = peers_t.loc[peers_t[INDEX_COLUMN] > (idx if idx is not None else math.inf) + 1e-9]
         if idx is None or above.empty:
             target_index = None
         else:
-            nxt = above.sort_values(["index", "unit"]).iloc[0]
-            target_index = float(nxt["index"])
+            nxt = above.sort_values([INDEX_COLUMN, "unit"]).iloc[0]
+            target_index = float(nxt[INDEX_COLUMN])
             strict = ranking.ties == "max" or (ranking.ties == "first" and unit > nxt["unit"])
     elif target == "band":
         label = "next band"
@@ -286,7 +290,7 @@ def gap(
 def _headroom(scores: Scores, unit: str) -> pd.DataFrame:
     frame = scores.to_frame()
     frame = frame.loc[(frame["unit"] == unit) & (frame["status"] == "scored")]
-    out = frame[["node", "kind", "depth", "points", "max_points", "index"]].copy()
+    out = frame[["node", "kind", "depth", "points", "max_points", INDEX_COLUMN]].copy()
     out["headroom"] = (out["max_points"] - out["points"]).round(9)
     return out.reset_index(drop=True)
 

@@ -244,8 +244,8 @@ class Ranking:
         >>> import parindex
         >>> scores = parindex.score("binhduong-district-2017",
         ...                         parindex.load_sheet("examples/binhduong-district-2017.csv"))
-        >>> parindex.rank(scores).to_frame()[["unit", "index", "rank"]].head(2).to_dict("records")
-        [{'unit': 'Thành phố Thủ Dầu Một', 'index': 84.58, 'rank': 1}, {'unit': 'Thị xã Tân Uyên', 'index': 82.0, 'rank': 2}]
+        >>> parindex.rank(scores).to_frame()[["unit", "par_index", "rank"]].head(2).to_dict("records")
+        [{'unit': 'Thành phố Thủ Dầu Một', 'par_index': 84.58, 'rank': 1}, {'unit': 'Thị xã Tân Uyên', 'par_index': 82.0, 'rank': 2}]
     """
 
     methodology: Methodology
@@ -316,7 +316,10 @@ class Ranking:
         )
 
     def to_frame(self) -> pd.DataFrame:
-        """``unit, group, points, max_points, index, rank, band, ranked``, best first.
+        """``unit, group, points, max_points, par_index, rank, band, ranked``, best
+        first. ``group`` and ``band`` are ``<NA>`` where missing, ``rank`` where unranked;
+        ``par_index`` was called ``index`` (still read, with a DeprecationWarning, until
+        the next release).
 
         Example:
             >>> import parindex
@@ -326,6 +329,8 @@ class Ranking:
             [{'unit': 'Huyện Minh Họa G', 'rank': 7, 'band': 'Khá'}, {'unit': 'Huyện Minh Họa H', 'rank': 8, 'band': 'Trung bình'}]
         """
         import pandas as pd
+
+        from parindex.engine.tables import label_column
 
         ranks = self.rank_array
         missing = np.isnan(ranks)
@@ -344,9 +349,9 @@ class Ranking:
             self.order,
             {
                 "rank": rank_column,
-                # No bands this year: every label is None (known without a pass).
+                # No bands this year: every label is missing (known without a pass).
                 "band": (
-                    self.band_array.copy()
+                    label_column(self.band_array)
                     if self.methodology.bands_for(self.year)
                     else none_column(len(self.band_array))
                 ),
@@ -521,7 +526,8 @@ def _not_scored(name: str) -> UnknownUnitError:
 def rank_change(current: Ranking, previous: Ranking) -> pd.DataFrame:
     """Rank movement between two rankings (e.g. two evaluation years), by unit.
 
-    ``change`` is positive when a unit moved up (rank 5 -> 3 is +2).
+    Columns: ``unit, rank, par_index, previous_rank, previous_index, change,
+    index_change``. ``change`` is positive when a unit moved up (rank 5 -> 3 is +2).
 
     Example:
         >>> import parindex
@@ -530,11 +536,13 @@ def rank_change(current: Ranking, previous: Ranking) -> pd.DataFrame:
         >>> parindex.rank_change(now, now)["change"].unique().tolist()
         [0]
     """
-    cur = current.table[["unit", "rank", "index"]]
-    prev = previous.table[["unit", "rank", "index"]].rename(
-        columns={"rank": "previous_rank", "index": "previous_index"}
+    from parindex.engine.tables import INDEX_COLUMN, ResultFrame
+
+    cur = current.table[["unit", "rank", INDEX_COLUMN]]
+    prev = previous.table[["unit", "rank", INDEX_COLUMN]].rename(
+        columns={"rank": "previous_rank", INDEX_COLUMN: "previous_index"}
     )
-    out = cur.merge(prev, on="unit", how="outer", sort=False)
+    out = ResultFrame(cur.merge(prev, on="unit", how="outer", sort=False))
     out["change"] = (out["previous_rank"] - out["rank"]).astype("Int64")
-    out["index_change"] = (out["index"] - out["previous_index"]).round(9)
+    out["index_change"] = (out[INDEX_COLUMN] - out["previous_index"]).round(9)
     return out

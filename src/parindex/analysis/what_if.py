@@ -19,6 +19,7 @@ from parindex.analysis._sheet_edits import find_unit, fmt, with_peers
 from parindex.analysis.ranking import RankedUnit, Ranking, rank, rank_change
 from parindex.engine.arrays import MissingPolicy
 from parindex.engine.scores import Scores, score
+from parindex.engine.tables import INDEX_COLUMN
 from parindex.errors import InputFormatError
 from parindex.model.methodology import Methodology, TiePolicy, ensure_methodology
 from parindex.model.sheet import ScoreSheet, as_sheet
@@ -148,8 +149,9 @@ class WhatIf:
             [{'node': 'total', 'points_change': 1.75, 'index_change': 1.75}, {'node': 'survey', 'points_change': 1.75, 'index_change': 5.0}]
         """
         cols = ["points", "max_points", "index", "status"]
-        a = self.before.to_frame()
-        b = self.after.to_frame()
+        # The diff keeps its column names (index_before, index_change, ...): no clash.
+        a = self.before.to_frame().rename(columns={INDEX_COLUMN: "index"})
+        b = self.after.to_frame().rename(columns={INDEX_COLUMN: "index"})
         a = a.loc[a["unit"] == self.unit].set_index("node")
         b = b.loc[b["unit"] == self.unit].set_index("node")
         joined = a[["kind", "depth", *cols]].merge(

@@ -15,7 +15,7 @@ from parindex.io.catalogue import default_registry
 from parindex.io.methodology import load_methodology
 from parindex.io.safe import MAX_FILE_BYTES, decode_text
 from parindex.io.sheet import load_sheet, sheet_from_csv, sheet_from_json
-from parindex.model.methodology import Methodology
+from parindex.model.methodology import Methodology, check_year
 from parindex.model.sheet import ScoreSheet
 
 __all__ = [
@@ -62,7 +62,9 @@ def resolve(key: str) -> Methodology:
 
 
 def resolve_year(key: str, year: int | None) -> tuple[Methodology, int | None]:
-    """:func:`resolve`, with the evaluation year: a ``level-year`` key's, else ``year``."""
+    """:func:`resolve`, with the evaluation year: a ``level-year`` key's, else ``year``
+    (``--year``, refused outside MIN_YEAR to MAX_YEAR before any lookup)."""
+    year = check_year(year)
     if key.lower().endswith((".yaml", ".yml", ".json")) and Path(key).exists():
         return load_methodology(key), year
     return default_registry.lookup(key, year=year)
@@ -83,19 +85,19 @@ def read_stdin(max_bytes: int) -> str:
     return text if buffer is None else decode_text(data, "<stdin>")
 
 
-def read_sheet(args: argparse.Namespace) -> ScoreSheet:
+def read_sheet(args: argparse.Namespace, *, collect_all: bool | None = None) -> ScoreSheet:
     """The sheet named by ``args.file`` (``-``: standard input, CSV or JSON; ``.xlsx``:
-    a filled-in template, whose recorded methodology scoring then checks)."""
+    a filled-in template, whose recorded methodology scoring then checks).
+    ``collect_all``: instead of ``--collect-all``."""
+    collect = args.collect_all if collect_all is None else collect_all
     fmt = args.input_format
     if args.file == "-":
         text = read_stdin(MAX_FILE_BYTES)
         if fmt == "json" or (fmt is None and text.lstrip().startswith(("{", "["))):
             return sheet_from_json(
-                text, decimal_comma=args.decimal_comma, collect_all=args.collect_all, name="<stdin>"
+                text, decimal_comma=args.decimal_comma, collect_all=collect, name="<stdin>"
             )
         return sheet_from_csv(
-            text, decimal_comma=args.decimal_comma, collect_all=args.collect_all, name="<stdin>"
+            text, decimal_comma=args.decimal_comma, collect_all=collect, name="<stdin>"
         )
-    return load_sheet(
-        args.file, decimal_comma=args.decimal_comma, collect_all=args.collect_all, format=fmt
-    )
+    return load_sheet(args.file, decimal_comma=args.decimal_comma, collect_all=collect, format=fmt)

@@ -10,6 +10,7 @@ from parindex._text import neutralize_cell
 from parindex.analysis.identity import score_units
 from parindex.analysis.ranking import rank
 from parindex.cli.common import read_sheet, resolve_year
+from parindex.engine.collect import collecting
 from parindex.present.documents import result_document
 from parindex.present.tables import score_table
 
@@ -18,16 +19,21 @@ __all__ = ["register"]
 
 def _cmd_score(args: argparse.Namespace, out: TextIO) -> int:
     m, year = resolve_year(args.methodology, args.year)
-    sheet = read_sheet(args)
-    scores = score_units(
-        m,
-        sheet,
-        year=year,
-        units=args.units,
-        roster=args.roster,
-        missing=args.missing,
-        rate_scale=args.rate_scale,
-        collect_all=args.collect_all,
+    # With --collect-all, the rows that cannot be read are set aside and the rest are
+    # scored too: every problem of the file is reported at once.
+    scores = collecting(
+        lambda collect: read_sheet(args, collect_all=collect),
+        args.collect_all,
+        lambda sheet: score_units(
+            m,
+            sheet,
+            year=year,
+            units=args.units,
+            roster=args.roster,
+            missing=args.missing,
+            rate_scale=args.rate_scale,
+            collect_all=args.collect_all,
+        ),
     )
     ranking = rank(scores, ties=args.ties, precision=args.rank_precision, year=year)
     if args.format == "json":
@@ -55,7 +61,7 @@ def _cmd_score(args: argparse.Namespace, out: TextIO) -> int:
             )
         out.write(frame.to_csv(index=False, lineterminator="\n"))
         return 0
-    score_table(out, m, scores, ranking)
+    score_table(out, m, scores, ranking, language=args.lang)
     return 0
 
 
@@ -66,6 +72,13 @@ def register(subparsers: Any) -> None:
     p.add_argument("file", help="tidy CSV or JSON score sheet, or - for stdin")
     p.add_argument("--format", choices=("table", "csv", "json"), default="table")
     p.add_argument("--input-format", choices=("csv", "json"), default=None)
+    p.add_argument(
+        "--lang",
+        choices=("vi", "en"),
+        default="vi",
+        help="language of the methodology's, fields' and score components' names in the "
+        "table (default: vi, Vietnamese)",
+    )
     p.add_argument("--ties", choices=("min", "dense", "average", "first", "max"), default=None)
     p.add_argument(
         "--rank-precision",

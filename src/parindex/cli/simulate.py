@@ -5,7 +5,7 @@ Example:
     >>> main(["simulate", "-m", "binhduong-district-2017", "examples/binhduong-district-2017.csv",
     ...       "--uncertainty", "examples/uncertainty-survey.yaml", "--draws", "200", "--seed", "1",
     ...       "--format", "csv"])  # doctest: +ELLIPSIS
-    unit,group,index,rank,rank_median,rank_p5,rank_p95,...
+    unit,group,par_index,rank,rank_median,rank_p5,rank_p95,...
     0
 """
 
@@ -83,12 +83,14 @@ def _table(out: TextIO, sim: Simulation) -> None:
     rows: list[list[str]] = []
     for r in summary.to_dict("records"):
         unit = str(r["unit"])
-        band = "-" if r["likely_band"] is None else f"{r['likely_band']} ({r['p_likely_band']:.0%})"
+        band = (
+            "-" if pd.isna(r["likely_band"]) else f"{r['likely_band']} ({r['p_likely_band']:.0%})"
+        )
         d = top.get(unit)
         driver = "-" if d is None else f"{d['input_unit']} {d['node']} ({d['r2']:.2f})"
         spread = f"{_fmt(r['rank_median'])} [{_fmt(r['rank_p5'])}-{_fmt(r['rank_p95'])}]"
         rank_ = None if r["rank"] is None or r["rank"] is pd.NA else int(r["rank"])
-        rows.append([unit, _fmt(r["index"]), _fmt(rank_), spread, band, driver])
+        rows.append([unit, _fmt(r["par_index"]), _fmt(rank_), spread, band, driver])
     widths = [max(len(h), *(len(row[i]) for row in rows)) for i, h in enumerate(header)]
     out.write("  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)).rstrip() + "\n")
     for row in rows:
@@ -96,10 +98,12 @@ def _table(out: TextIO, sim: Simulation) -> None:
 
 
 def _document(sim: Simulation) -> dict[str, Any]:
+    import pandas as pd
+
     def clean(records: list[dict[Any, Any]]) -> list[dict[str, Any]]:
         return [
             {
-                str(k): (None if isinstance(v, float) and np.isnan(v) else v)
+                str(k): (None if v is pd.NA or (isinstance(v, float) and np.isnan(v)) else v)
                 for k, v in (
                     (k, v.item() if isinstance(v, np.generic) else v) for k, v in rec.items()
                 )
@@ -107,7 +111,8 @@ def _document(sim: Simulation) -> dict[str, Any]:
             for rec in records
         ]
 
-    summary = sim.summary()
+    # The JSON contract keeps its key "index" (no DataFrame.index to clash with there).
+    summary = sim.summary().rename(columns={"par_index": "index"})
     summary["rank"] = summary["rank"].astype(object).where(summary["rank"].notna(), None)
     probs = sim.band_probabilities().reset_index()
     return {

@@ -30,7 +30,7 @@ from parindex.engine.scores import Scores, object_array, sheet_columns
 from parindex.errors import InputFormatError, UnknownNodeError
 from parindex.limits import MAX_SHEET_ROWS
 from parindex.model.entries import forbidden_character
-from parindex.model.methodology import Methodology, ensure_methodology
+from parindex.model.methodology import Methodology, check_year, ensure_methodology
 from parindex.model.sheet import ScoreSheet, check_columns, check_rows
 from parindex.rules import RateScale
 
@@ -240,7 +240,17 @@ def _wide_parts(
     """Units, groups and node columns (id, slot, column position) of a wide frame;
     unknown columns are refused."""
     c = compile_methodology(m)
-    units = frame["unit"] if "unit" in frame.columns else frame.index.to_series()
+    if "unit" in frame.columns:
+        units = frame["unit"]
+    elif _holds_names(frame.index):
+        units = frame.index.to_series()
+    else:
+        # A default RangeIndex would make units 0, 1, 2...: say the column is missing.
+        raise InputFormatError(
+            "wide frame: needs a 'unit' column with the units' names (or the names as its "
+            f"index, which holds {frame.index.dtype} values); its columns: "
+            f"{_shown_columns(frame.columns)}"
+        )
     groups = frame["group"] if "group" in frame.columns else None
     columns = []
     unknown = []
@@ -267,6 +277,21 @@ def _wide_parts(
         (None if groups is None else groups.reset_index(drop=True)),
         columns,
     )
+
+
+def _holds_names(index: pd.Index) -> bool:
+    """Whether an index can hold unit names (text), not row numbers or dates."""
+    dtype = index.dtype
+    return isinstance(dtype, pd.CategoricalDtype) or pd.api.types.is_string_dtype(dtype)
+
+
+def _shown_columns(columns: pd.Index, first: int = 10, width: int = 40) -> str:
+    """Column names for a message: each escaped (repr) and cut to ``width`` characters,
+    at most ``first`` of them (a frame may have thousands of columns, any name)."""
+    names = [str(c) for c in columns[:first]]
+    shown = [repr(n if len(n) <= width else n[: width - 3] + "...") for n in names]
+    more = f", ... ({len(columns)} in all)" if len(columns) > first else ""
+    return f"[{', '.join(shown)}{more}]"
 
 
 def _unit_keys(col: pd.Series) -> Sequence[str]:
@@ -523,10 +548,11 @@ def score_frame(
         >>> import parindex
         >>> wide = pd.DataFrame({"unit": ["A", "B"], "appraisal": [60.0, 50.0],
         ...                      "survey": [30.1, 20.0]})
-        >>> parindex.score_frame("ministry-2022", wide, wide=True).totals()[["unit", "index"]].to_dict("records")
-        [{'unit': 'A', 'index': 90.1}, {'unit': 'B', 'index': 70.0}]
+        >>> parindex.score_frame("ministry-2022", wide, wide=True).totals()[["unit", "par_index"]].to_dict("records")
+        [{'unit': 'A', 'par_index': 90.1}, {'unit': 'B', 'par_index': 70.0}]
     """
     m = ensure_methodology(methodology)
+    year = check_year(year)
     c = compile_methodology(m)
     check_rows(len(frame) * max(1, frame.shape[1] - 1) if wide else len(frame), max_rows)
     if wide:

@@ -194,30 +194,37 @@ def _check_entries(
     # Self-assessed and appraised points ride along into the results: same bounds. A
     # value's points are bounded by its rule only where the leaf's maximum is known;
     # elsewhere the bound inherited from the nearest known ancestor applies to them too.
+    outside: dict[str, tuple[FloatArray, BoolArray]] = {}
     for name in ("points", "self_points", "appraised_points", "value"):
         x = pts if name == "value" else getattr(cols, name)
         out = valid & outside_bound(x, bound)
-        bad |= out
-        for r in np.flatnonzero(out):
-            unit, node = cols.units[cols.unit_idx[r]], c.slot_ids[slot[r]]
-            limit = (
-                f"outside 0-{bound[r]:g}"
-                if math.isfinite(bound[r])
-                else "is not a finite number >= 0 (no maximum is known here)"
+        if out.any():
+            outside[name] = (x, out)
+            bad |= out
+    # One problem per entry, naming each of its columns out of range: the same 11
+    # points given as points and as appraised points are one mistake, not two.
+    for r in np.flatnonzero(bad):
+        unit, node = cols.units[cols.unit_idx[r]], c.slot_ids[slot[r]]
+        limit = (
+            f"outside 0-{bound[r]:g}"
+            if math.isfinite(bound[r])
+            else "is not a finite number >= 0 (no maximum is known here)"
+        )
+        named = [(name, x[r]) for name, (x, out) in outside.items() if out[r]]
+        parts = [
+            f"value {cols.values[r]!r} gives {v:g} points," if name == "value" else f"{name} {v:g}"
+            for name, v in named
+        ]
+        first, shown = named[0]
+        said = parts[0] if len(parts) == 1 else f"{', '.join(parts[:-1])} and {parts[-1]}"
+        problems.add(
+            PointsOutOfRangeError(
+                f"{_where(unit, node)}: {said} {limit}",
+                unit=unit,
+                node=node,
+                value=cols.values[r] if first == "value" else float(shown),
             )
-            what = (
-                f"value {cols.values[r]!r} gives {x[r]:g} points,"
-                if name == "value"
-                else f"{name} {x[r]:g}"
-            )
-            problems.add(
-                PointsOutOfRangeError(
-                    f"{_where(unit, node)}: {what} {limit}",
-                    unit=unit,
-                    node=node,
-                    value=cols.values[r] if name == "value" else float(x[r]),
-                )
-            )
+        )
     total = c.total_slot
     na_bad = valid & cols.na & (~c.allow_na[np.maximum(slot, 0)] | (slot == total))
     for r in np.flatnonzero(na_bad):

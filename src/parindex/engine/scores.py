@@ -20,9 +20,10 @@ from parindex._numbers import NOISE_DECIMALS, snap
 from parindex._text import lookup_key, normalize_key
 from parindex.engine.aggregate import score_columns
 from parindex.engine.arrays import BatchResult, MissingPolicy, SheetColumns
+from parindex.engine.collect import collecting
 from parindex.engine.compile import TOTAL, compile_methodology
 from parindex.errors import InputFormatError, UnknownUnitError
-from parindex.model.methodology import Methodology, ensure_methodology
+from parindex.model.methodology import Methodology, check_year, ensure_methodology
 from parindex.model.sheet import ScoreSheet, as_sheet, check_declared
 from parindex.rules import RateScale
 
@@ -250,27 +251,29 @@ class Scores:
         )
 
     def totals(self) -> pd.DataFrame:
-        """One row per unit: ``unit, group, points, max_points, index``.
+        """One row per unit: ``unit, group, points, max_points, par_index`` (``group``
+        is ``<NA>`` where a unit has none; ``par_index`` was called ``index``, a name still
+        read with a DeprecationWarning until the next release).
 
         Example:
             >>> import parindex
             >>> r = parindex.score("province-2017", parindex.load_sheet("examples/daklak-2017.csv"))
-            >>> r.totals()[["unit", "index"]].to_dict("records")
-            [{'unit': 'Đắk Lắk', 'index': 75.37}]
+            >>> r.totals()[["unit", "par_index"]].to_dict("records")
+            [{'unit': 'Đắk Lắk', 'par_index': 75.37}]
         """
         return totals_frame(self.batch)
 
     def to_frame(self, *, wide: bool = False) -> pd.DataFrame:
         """Tidy results: one row per unit and node (``total`` first, then score
-        components, then nodes in decision order), with ``points, max_points, index,
+        components, then nodes in decision order), with ``points, max_points, par_index,
         status, depth``. ``wide=True`` gives one row per unit with one index column per
         node instead.
 
         Example:
             >>> import parindex
             >>> r = parindex.score("province-2017", parindex.load_sheet("examples/daklak-2017.csv"))
-            >>> r.to_frame().head(3)[["node", "points", "index"]].to_dict("records")
-            [{'node': 'total', 'points': 75.37, 'index': 75.37}, {'node': '1', 'points': 5.5, 'index': 55.0}, {'node': '2', 'points': 8.16, 'index': 81.6}]
+            >>> r.to_frame().head(3)[["node", "points", "par_index"]].to_dict("records")
+            [{'node': 'total', 'points': 75.37, 'par_index': 75.37}, {'node': '1', 'points': 5.5, 'par_index': 55.0}, {'node': '2', 'points': 8.16, 'par_index': 81.6}]
         """
         import pandas as pd
 
@@ -278,8 +281,10 @@ class Scores:
         c = b.compiled
         n, total = c.n_nodes, c.total_slot
         order = [total, *range(n, total), *range(n)]
+        from parindex.engine.tables import INDEX_COLUMN, ResultFrame, label_column
+
         if wide:
-            frame = pd.DataFrame({"unit": list(b.units), "group": list(b.groups)})
+            frame = pd.DataFrame({"unit": list(b.units), "group": label_column(b.groups)})
             cols = {c.slot_ids[s]: _snap_col(b.index[:, s]) for s in order}
             return pd.concat([frame, pd.DataFrame(cols)], axis=1)
         n_units = len(b.units)
@@ -289,16 +294,16 @@ class Scores:
         status = np.where(
             b.na[:, sl], "na", np.where(np.isnan(b.points[:, sl]), "unknown", "scored")
         )
-        return pd.DataFrame(
+        return ResultFrame(
             {
                 "unit": np.repeat(np.array(b.units, dtype=object), len(sl)),
-                "group": np.repeat(np.array(b.groups, dtype=object), len(sl)),
+                "group": label_column(np.repeat(np.array(b.groups, dtype=object), len(sl))),
                 "node": np.tile(np.array([c.slot_ids[s] for s in order], dtype=object), n_units),
                 "kind": np.tile(np.array(kind, dtype=object), n_units),
                 "depth": np.tile(depth, n_units),
                 "points": _snap_col(b.points[:, sl].ravel()),
                 "max_points": _snap_col(b.max_points[:, sl].ravel()),
-                "index": _snap_col(b.index[:, sl].ravel()),
+                INDEX_COLUMN: _snap_col(b.index[:, sl].ravel()),
                 "status": status.ravel(),
                 "self_points": _snap_col(b.self_points[:, sl].ravel()),
                 "appraised_points": _snap_col(b.appraised_points[:, sl].ravel()),
@@ -319,38 +324,48 @@ def totals_frame(
     """The totals table (:meth:`Scores.totals`), its rows in ``order`` (default: the
     units' order), with ``extra`` columns (already in that order, and the caller's to
     give away: the table holds them as they are) after them."""
-    import pandas as pd
 
     t = b.compiled.total_slot
     rows = np.arange(len(b.units)) if order is None else order
     # Names that kept their array (a wide frame's column) are taken from it, in C:
     # the same column as building it from the strings, without converting each one.
+    from parindex.engine.tables import INDEX_COLUMN, ResultFrame
+
     names = b.unit_array()
     index = _snapped(b.index_column(t)[rows])  # first: its temporaries meet no column
     columns: dict[str, object] = {
         "unit": object_array(b.units)[rows] if names is None else names.take(rows),
-        "group": object_array(b.groups)[rows] if any(b.groups) else none_column(len(rows)),
+        "group": _group_column(b.groups, rows),
         "points": _snapped(b.points[rows, t]),
         "max_points": _snapped(b.max_points[rows, t]),
-        "index": index,
+        INDEX_COLUMN: index,
     }
     # Every column is a fresh array: the table takes them without copying them again
     # (a million units: no second copy of each column at the peak).
-    return pd.DataFrame(columns | dict(extra or {}), copy=False)
+    return ResultFrame(columns | dict(extra or {}), copy=False)
 
 
-def none_column(n: int) -> pd.Series:
-    """A column of ``n`` ``None`` (object dtype), as pandas infers it from such an array,
-    without the inference (several temporaries of the column's length).
+def _group_column(groups: Sequence[str | None], rows: npt.NDArray[np.intp]) -> object:
+    from parindex.engine.tables import label_column
+
+    if any(groups):
+        return label_column(object_array(groups)[rows])
+    return none_column(len(rows))
+
+
+def none_column(n: int) -> pd.api.extensions.ExtensionArray:
+    """A column of ``n`` missing labels (pandas' nullable ``string`` dtype, ``<NA>``),
+    built without looking at each (a million units: no temporaries of that length).
 
     Example:
         >>> from parindex.engine.scores import none_column
-        >>> none_column(2).tolist(), str(none_column(2).dtype)
-        ([None, None], 'object')
+        >>> col = none_column(2)
+        >>> str(col.dtype), bool(col.isna().all())
+        ('string', True)
     """
-    import pandas as pd
+    from parindex.engine.tables import label_column
 
-    return pd.Series(np.full(n, None), dtype=object, copy=False)
+    return label_column(np.full(n, None, dtype=object))
 
 
 def _snapped(x: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
@@ -435,7 +450,9 @@ def score(
             ``"fraction"``: 0.97). By default a bare number for a rate is refused as
             ambiguous; ``"97%"`` is always fine.
         collect_all: report every problem at once as
-            :class:`~parindex.errors.ScoreSheetErrors` instead of stopping at the first.
+            :class:`~parindex.errors.ScoreSheetErrors` instead of stopping at the first:
+            the cells of a frame that cannot be read and the problems of scoring the
+            rest, each with its row (the group's ``failure_cases`` lists them).
         year: the evaluation year, for bands (:attr:`Scores.year`).
 
     Example:
@@ -448,17 +465,21 @@ def score(
         >>> result.unit("Đắk Lắk").total.index, result.unit("Đắk Lắk").nodes["3"].index
         (75.37, 100.0)
     """
+    year = check_year(year)
     _check_choice("missing", missing, ("error", "zero", "unknown"))
     _check_choice("rate_scale", rate_scale, (None, "percent", "fraction"))
     methodology = ensure_methodology(methodology)
-    sheet = as_sheet(sheet, collect_all=collect_all)
-    check_declared(sheet, methodology)
-    compiled = compile_methodology(methodology)
-    batch = score_columns(
-        compiled,
-        sheet_columns(sheet),
-        missing=missing,
-        rate_scale=rate_scale,
-        collect_all=collect_all,
-    )
-    return Scores(methodology=methodology, batch=batch, year=year)
+    m = methodology
+
+    def run(readable: ScoreSheet) -> Scores:
+        check_declared(readable, m)
+        batch = score_columns(
+            compile_methodology(m),
+            sheet_columns(readable),
+            missing=missing,
+            rate_scale=rate_scale,
+            collect_all=collect_all,
+        )
+        return Scores(methodology=m, batch=batch, year=year)
+
+    return collecting(lambda collect: as_sheet(sheet, collect_all=collect), collect_all, run)

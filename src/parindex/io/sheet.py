@@ -18,14 +18,14 @@ import attrs
 
 from parindex._text import unneutralize_cell
 from parindex.errors import InputFormatError
-from parindex.io.safe import MAX_FILE_BYTES, read_text_file, safe_parse
+from parindex.io.safe import MAX_FILE_BYTES, csv_delimiter, read_text_file, safe_parse
 from parindex.limits import MAX_SHEET_ROWS
 from parindex.model.sheet import (
     TEXT_COLUMNS,
     ScoreSheet,
     check_columns,
     check_rows,
-    entries_from_rows,
+    sheet_from_rows,
 )
 
 __all__ = ["load_sheet", "sheet_from_csv", "sheet_from_dict", "sheet_from_json"]
@@ -60,17 +60,14 @@ def sheet_from_csv(
     text = text.removeprefix("\ufeff")
     if not text.strip():
         raise InputFormatError(f"{name}: the file is empty")
-    header_line = text.split("\n", 1)[0]
-    semicolons = ";" in header_line and "," not in header_line
-    if semicolons:
+    delimiter = csv_delimiter(text)
+    if delimiter == ";":
         # Excel in a locale whose decimal mark is a comma (Vietnamese among them) saves
         # "CSV" with semicolons between cells; there a comma in a number is the decimal
         # mark, never a thousands separator.
         decimal_comma = True
     try:
-        reader = csv.DictReader(
-            io.StringIO(text, newline=""), strict=True, delimiter=";" if semicolons else ","
-        )
+        reader = csv.DictReader(io.StringIO(text, newline=""), strict=True, delimiter=delimiter)
         header = reader.fieldnames or []
         check_columns([h.strip() for h in header], name)
         text_columns = [h for h in header if h.strip() in TEXT_COLUMNS]
@@ -91,7 +88,7 @@ def sheet_from_csv(
         raise InputFormatError(f"{name}: malformed CSV: {err}") from None
     if not rows:
         raise InputFormatError(f"{name}: no entries (only a header)")
-    return ScoreSheet(entries_from_rows(rows, decimal_comma=decimal_comma, collect_all=collect_all))
+    return sheet_from_rows(rows, decimal_comma=decimal_comma, collect_all=collect_all)
 
 
 def sheet_from_json(

@@ -20,6 +20,7 @@ from parindex._text import normalize_key, plural
 from parindex.errors import (
     AmbiguousInputError,
     InputFormatError,
+    InvalidValueError,
     PointsOutOfRangeError,
     ScoreSheetError,
     ScoreSheetErrors,
@@ -47,7 +48,7 @@ def _as_points(x: object, what: str) -> float | None:
     if x is None:
         return None
     if isinstance(x, bool | np.bool_):
-        raise PointsOutOfRangeError(f"{what} must be a number, got the boolean {x!r}")
+        raise InvalidValueError(f"{what} must be a number, got the boolean {x!r}")
     if isinstance(x, int | float | np.integer | np.floating):
         try:
             return float(x)
@@ -57,7 +58,7 @@ def _as_points(x: object, what: str) -> float | None:
             ) from None
     if isinstance(x, str):
         return _parse_cell_number(x, decimal_comma=False, where=None, column=what)
-    raise PointsOutOfRangeError(f"{what} {x!r} is not a number (got {type(x).__name__})")
+    raise InvalidValueError(f"{what} {x!r} is not a number (got {type(x).__name__})")
 
 
 # Tab, line feed and carriage return are routine in spreadsheet cells (Alt+Enter, a
@@ -274,12 +275,15 @@ def _parse_cell_number(text: str, *, decimal_comma: bool, where: str | None, col
             special = not math.isfinite(float(raw))
         except ValueError:
             special = False
-        problem = (
-            "must be a finite number"
-            if special
-            else "is not a number (write digits with a decimal point, e.g. 8.5)"
+        if special:
+            raise PointsOutOfRangeError(
+                f"{lead}{column} {text!r} must be a finite number", value=text
+            )
+        raise InvalidValueError(
+            f"{lead}{column} {text!r} is not a number (write digits with a decimal point, "
+            "e.g. 8.5)",
+            value=text,
         )
-        raise PointsOutOfRangeError(f"{lead}{column} {text!r} {problem}", value=text)
     value = float(raw)
     if not math.isfinite(value):
         raise PointsOutOfRangeError(f"{lead}{column} {text!r} must be a finite number", value=text)
@@ -399,14 +403,21 @@ def entries_from_rows(
         parindex.errors.AmbiguousInputError: line 2, unit 'A', node '1': points '8,5' has a comma, which could be a decimal comma or a thousands separator; write it with a decimal point, or read the sheet with decimal_comma=True (--decimal-comma)
     """
     entries: list[ScoreEntry] = []
+    rows: list[int] = []
     problems: list[ScoreSheetError] = []
-    for line, rec in records:
+    for row, (line, rec) in enumerate(records, 1):
         try:
             entries.append(_entry_from_record(rec, line=line, decimal_comma=decimal_comma))
+            rows.append(row)
         except ScoreSheetError as err:
+            err.row = row
             if not collect_all:
                 raise
             problems.append(err)
     if problems:
-        raise ScoreSheetErrors(f"{plural(len(problems), 'problem')} in the score sheet", problems)
+        group = ScoreSheetErrors(f"{plural(len(problems), 'problem')} in the score sheet", problems)
+        # The rows that could be read, each with its place: the other checks run on them
+        # too, so that one bad cell does not hide the rest (model.sheet.sheet_from_rows).
+        group.partial = (entries, rows)
+        raise group
     return entries

@@ -21,11 +21,12 @@ import attrs
 import numpy as np
 
 from parindex._numbers import NUMBER_PATTERN
-from parindex._text import neutralize_cell, normalize_key, spelling_clash
+from parindex._text import neutralize_cell, normalize_key, plural, spelling_clash
 from parindex.errors import (
     DuplicateEntryError,
     InputFormatError,
     ScoreSheetError,
+    ScoreSheetErrors,
     UnknownMethodologyError,
 )
 from parindex.limits import MAX_SHEET_ROWS, check_limit
@@ -46,6 +47,7 @@ __all__ = [
     "check_declared",
     "check_rows",
     "entries_from_rows",
+    "sheet_from_rows",
 ]
 
 SHEET_COLUMNS = (
@@ -123,6 +125,7 @@ class ScoreSheet:
                     f"and {i + 1})",
                     unit=e.unit,
                     node=e.node,
+                    row=i + 1,
                 )
             seen[key] = i
             known = groups.setdefault(e.unit, e.group)
@@ -254,9 +257,7 @@ class ScoreSheet:
                     f"{', '.join(SHEET_COLUMNS)})"
                 )
             numbered.append((f"entry {i + 1}", rec))
-        return cls(
-            entries_from_rows(numbered, decimal_comma=decimal_comma, collect_all=collect_all)
-        )
+        return sheet_from_rows(numbered, decimal_comma=decimal_comma, collect_all=collect_all)
 
     @classmethod
     def from_frame(
@@ -286,7 +287,7 @@ class ScoreSheet:
                 c: (None if _is_missing(v) else _plain(v)) for c, v in zip(cols, row, strict=True)
             }
             records.append((f"row {i + 1}", rec))
-        return cls(entries_from_rows(records, decimal_comma=decimal_comma, collect_all=collect_all))
+        return sheet_from_rows(records, decimal_comma=decimal_comma, collect_all=collect_all)
 
     # ------------------------------------------------------------------ output
 
@@ -391,6 +392,50 @@ def _csv_cell(v: object) -> str:
         number = v.isascii() and NUMBER_PATTERN.fullmatch(v.removesuffix("%"))
         return v if number else neutralize_cell(v)
     return str(v)
+
+
+def sheet_from_rows(
+    rows: Iterable[tuple[str, Mapping[str, Any]]],
+    *,
+    decimal_comma: bool,
+    collect_all: bool,
+    methodology: str | None = None,
+) -> ScoreSheet:
+    """A sheet from numbered rows of cells (``(where, {column: cell})``), as read from a
+    CSV, a frame or a workbook. With ``collect_all``, the
+    :class:`~parindex.errors.ScoreSheetErrors` of the rows that cannot be read carries
+    the sheet of those that can (``partial``), so that scoring can check them too and
+    report every problem at once.
+
+    Example:
+        >>> import parindex
+        >>> from parindex.model.sheet import sheet_from_rows
+        >>> rows = [("line 2", {"unit": "A", "node": "1", "points": "x"}),
+        ...         ("line 3", {"unit": "A", "node": "2", "points": "5"})]
+        >>> try:
+        ...     sheet_from_rows(rows, decimal_comma=False, collect_all=True)
+        ... except parindex.errors.ScoreSheetErrors as group:
+        ...     (sheet, places), row = group.partial, group.exceptions[0].row
+        >>> [e.node for e in sheet.entries], places, row
+        (['2'], [2], 1)
+    """
+    try:
+        entries = entries_from_rows(rows, decimal_comma=decimal_comma, collect_all=collect_all)
+    except ScoreSheetErrors as group:
+        if group.partial is None:
+            raise
+        readable, places = group.partial
+        try:
+            group.partial = (ScoreSheet(readable, methodology=methodology), places)
+        except ScoreSheetError as err:  # e.g. a duplicate among the readable rows
+            if err.row is not None:
+                err.row = places[err.row - 1]
+            problems: list[Any] = [*group.exceptions, err]
+            raise ScoreSheetErrors(
+                f"{plural(len(problems), 'problem')} in the score sheet", problems
+            ) from None
+        raise
+    return ScoreSheet(entries, methodology=methodology)
 
 
 def as_sheet(

@@ -82,6 +82,9 @@ def error_document(err: BaseException) -> dict[str, Any]:
         'InputFormatError'
     """
     fields = _fields(err)
+    row = getattr(err, "row", None)
+    if isinstance(err, ScoreSheetError) and isinstance(row, int):
+        fields["row"] = row  # which entry, when one entry is at fault
     if isinstance(err, ExceptionGroup):
         fields["errors"] = [error_document(e)["error"] for e in err.exceptions]
     return {"error": fields}

@@ -11,7 +11,12 @@ import numpy as np
 import numpy.typing as npt
 
 from parindex._numbers import NUMBER_PATTERN
-from parindex.errors import AmbiguousInputError, MethodologyError, PointsOutOfRangeError
+from parindex.errors import (
+    AmbiguousInputError,
+    InvalidValueError,
+    MethodologyError,
+    PointsOutOfRangeError,
+)
 
 __all__ = ["FloatArray"]
 
@@ -21,7 +26,7 @@ FloatArray: TypeAlias = npt.NDArray[np.float64]
 def _number(raw: object, what: str) -> float:
     """Read a plain number; strings must use a decimal point."""
     if isinstance(raw, bool):
-        raise PointsOutOfRangeError(f"{what} must be a number, got the boolean {raw!r}")
+        raise InvalidValueError(f"{what} must be a number, got the boolean {raw!r}")
     if isinstance(raw, int | float | np.integer | np.floating):
         try:
             value = float(raw)
@@ -38,11 +43,12 @@ def _number(raw: object, what: str) -> float:
                 "the file with decimal_comma=True"
             )
         if not NUMBER_PATTERN.fullmatch(text):
-            problem = "must be a finite number" if _non_finite(text) else "is not a number"
-            raise PointsOutOfRangeError(f"{what} {raw!r} {problem}")
+            if _non_finite(text):
+                raise PointsOutOfRangeError(f"{what} {raw!r} must be a finite number")
+            raise InvalidValueError(f"{what} {raw!r} is not a number")
         value = float(text)
     else:
-        raise PointsOutOfRangeError(f"{what} must be a number, got {type(raw).__name__}")
+        raise InvalidValueError(f"{what} must be a number, got {type(raw).__name__}")
     if not math.isfinite(value):
         raise PointsOutOfRangeError(f"{what} must be a finite number, got {value!r}")
     return value

@@ -10,7 +10,8 @@ from typing import Any, ClassVar
 import attrs
 import numpy as np
 
-from parindex.errors import MethodologyError, PointsOutOfRangeError
+from parindex._text import points_word
+from parindex.errors import InvalidValueError, MethodologyError
 from parindex.rules.base import FloatArray, _check_points, _fmt
 from parindex.rules.rates import RateScale
 
@@ -83,7 +84,7 @@ class YesNo:
                 return 1.0
             if label in _NO:
                 return 0.0
-        raise PointsOutOfRangeError(f"{raw!r} is not a yes/no answer (use yes/no, có/không, 1/0)")
+        raise InvalidValueError(f"{raw!r} is not a yes/no answer (use yes/no, có/không, 1/0)")
 
     def measures(
         self, values: FloatArray, *, max_points: float | None, rate_scale: RateScale | None = None
@@ -119,8 +120,12 @@ class YesNo:
             >>> YesNo().describe(), YesNo(yes_points=0.5).describe()
             ('yes: full points; no: 0 points', 'yes: 0.5 points; no: 0 points')
         """
-        yes = "full points" if self.yes_points is None else f"{_fmt(self.yes_points)} points"
-        return f"yes: {yes}; no: {_fmt(self.no_points)} points"
+        yes = (
+            "full points"
+            if self.yes_points is None
+            else f"{_fmt(self.yes_points)} {points_word(self.yes_points)}"
+        )
+        return f"yes: {yes}; no: {_fmt(self.no_points)} {points_word(self.no_points)}"
 
     def to_dict(self) -> dict[str, Any]:
         """Plain-data form.
@@ -224,7 +229,7 @@ class Categorical:
                 if key in {_norm_label(n) for n in (level.label, *level.aliases)}:
                     return float(i)
         labels = ", ".join(repr(level.label) for level in self.levels)
-        raise PointsOutOfRangeError(f"{raw!r} is not one of the levels {labels}")
+        raise InvalidValueError(f"{raw!r} is not one of the levels {labels}")
 
     def measures(
         self, values: FloatArray, *, max_points: float | None, rate_scale: RateScale | None = None
@@ -263,9 +268,11 @@ class Categorical:
             >>> import parindex
             >>> rule = parindex.get_methodology("illustrative-district").node("1.1.1").rule
             >>> rule.describe()
-            'đúng hạn: 1 points; chậm: 0.5 points; không ban hành: 0 points'
+            'đúng hạn: 1 point; chậm: 0.5 points; không ban hành: 0 points'
         """
-        return "; ".join(f"{lv.label}: {_fmt(lv.points)} points" for lv in self.levels)
+        return "; ".join(
+            f"{lv.label}: {_fmt(lv.points)} {points_word(lv.points)}" for lv in self.levels
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """Plain-data form.

@@ -11,6 +11,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
+from parindex._text import points_word
 from parindex.errors import MethodologyError
 from parindex.rules.base import FloatArray, _check_points, _fmt, _param
 from parindex.rules.rates import RateScale, parse_rate, rate_measures
@@ -31,7 +32,7 @@ class Tier:
     Example:
         >>> from parindex.rules import Tier
         >>> Tier(points=1.0, lower=70, upper=90, upper_inclusive=True).describe()
-        '70 % <= x <= 90 %: 1 points'
+        '70 % <= x <= 90 %: 1 point'
     """
 
     points: float = attrs.field(converter=float)
@@ -84,7 +85,7 @@ class Tier:
             bound = f"{'<=' if self.upper_inclusive else '<'} {_fmt(self.upper)} %"
             parts.append(bound if parts else f"x {bound}")
         text = " ".join(parts) if parts else "any x"
-        return f"{text}: {_fmt(self.points)} points"
+        return f"{text}: {_fmt(self.points)} {points_word(self.points)}"
 
     def to_dict(self) -> dict[str, Any]:
         """Plain-data form (the methodology file's keys).
@@ -249,7 +250,7 @@ class PercentTiers:
             >>> import parindex
             >>> rule = parindex.get_methodology("illustrative-district").node("1.1.2").rule
             >>> rule.describe()
-            '100 % <= x: 3 points; 80 % <= x < 100 %: 2 points; 50 % <= x < 80 %: 1 points; x < 50 %: 0 points'
+            '100 % <= x: 3 points; 80 % <= x < 100 %: 2 points; 50 % <= x < 80 %: 1 point; x < 50 %: 0 points'
         """
         return "; ".join(t.describe() for t in sorted(self.tiers, key=_sort_key, reverse=True))
 
