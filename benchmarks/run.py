@@ -44,6 +44,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import _baselines  # noqa: E402
 import _data  # noqa: E402
+from _service import bench_service  # noqa: E402
 
 import parindex  # noqa: E402
 
@@ -420,97 +421,6 @@ def bench_processes(repeat: int) -> dict[str, Any]:
     }
 
 
-# --------------------------------------------------------------------------- service
-
-
-class _AsgiClient:
-    """Requests to an ASGI application in this process, on one event loop kept for
-    every request, as a server keeps its loop and worker threads: what a request costs
-    a running service (``parindex.service.dispatch`` starts a loop per call, a cost a
-    server never pays)."""
-
-    def __init__(self, app: Any) -> None:
-        import asyncio
-
-        self.app = app
-        self.loop = asyncio.new_event_loop()
-
-    def post(self, path: str, body: bytes) -> tuple[int, bytes]:
-        import asyncio
-
-        scope = {
-            "type": "http",
-            "asgi": {"version": "3.0", "spec_version": "2.3"},
-            "http_version": "1.1",
-            "method": "POST",
-            "scheme": "http",
-            "path": path,
-            "raw_path": path.encode(),
-            "query_string": b"",
-            "root_path": "",
-            "headers": [
-                (b"content-type", b"application/json"),
-                (b"content-length", b"%d" % len(body)),
-            ],
-            "client": ("127.0.0.1", 0),
-            "server": ("127.0.0.1", 80),
-        }
-        messages = [{"type": "http.request", "body": body, "more_body": False}]
-        answer: dict[str, Any] = {"status": 500, "body": b""}
-
-        async def receive() -> dict[str, Any]:
-            if messages:
-                return messages.pop()
-            await asyncio.Event().wait()  # nothing more: a connection left open
-            return {"type": "http.disconnect"}
-
-        async def send(message: dict[str, Any]) -> None:
-            if message["type"] == "http.response.start":
-                answer["status"] = message["status"]
-            elif message["type"] == "http.response.body":
-                answer["body"] += message.get("body", b"")
-
-        self.loop.run_until_complete(self.app(scope, receive, send))
-        return answer["status"], answer["body"]
-
-    def close(self) -> None:
-        self.loop.close()
-
-
-def bench_service(repeat: int) -> dict[str, Any]:
-    """``POST /score`` of 63 provinces in-process (no socket; the ASGI application on
-    one event loop) against ``score`` and ``rank`` alone on the same sheet."""
-    try:
-        from parindex.service.asgi import default_app
-    except ImportError as err:  # the service extra is not installed
-        return {"service_request_ms_63_units": None, "service_skipped": str(err)}
-    records = _data.province_records(63)
-    body = json.dumps(
-        {"methodology": "province-2022", "year": 2023, "sheet": {"entries": records}},
-        ensure_ascii=False,
-    ).encode()
-    m = parindex.get_methodology("province-2022")
-    sheet = parindex.ScoreSheet.from_records(records)
-    client = _AsgiClient(default_app())
-
-    def request() -> object:
-        status, _ = client.post("/score", body)
-        assert status == 200, status
-        return status
-
-    def alone() -> object:  # as the service scores: names resolved against the roster
-        return parindex.rank(parindex.score(m, sheet, year=2023), year=2023)
-
-    request()  # a service loads its methodologies and starts its threads once
-    got = _paired(_ready(request), _ready(alone), repeat)
-    client.close()
-    return {
-        "service_request_ms_63_units": got["a"] * 1000.0,
-        "service_vs_score_rank": got["ratio"],
-        "score_rank_ms_63_units": got["b"] * 1000.0,
-    }
-
-
 # --------------------------------------------------------------------------- targets
 
 TARGETS: dict[str, tuple[str, float, str, str | None]] = {
@@ -581,7 +491,10 @@ def main(argv: list[str] | None = None) -> int:
         "timed on loop_timed_on_units units and the naive Monte Carlo on "
         "naive_timed_on_draws draws, both scaled per item; peak memory is tracemalloc's "
         "peak plus Arrow's pool peak during the public path (score_frame on raw values, "
-        "rank, table) over the input frame's size (deep), in a process of its own"
+        "rank, table) over the input frame's size (deep), in a process of its own; "
+        "the service request runs in one long-lived task of one event loop, as in a "
+        "server, and service_vs_library_path compares it with the same work done "
+        "through the library in this process (benchmarks/_service.py)"
     )
     for k, v in list(result.items()):
         if isinstance(v, float):

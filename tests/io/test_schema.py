@@ -215,3 +215,19 @@ def test_average_ties_keep_their_fractional_rank_in_the_result_document() -> Non
     _validator("result").validate(doc)
     doc = result_document(scores, parindex.rank(scores))
     assert [u["rank"] for u in doc["units"]] == [1, 1, 3]
+
+
+def test_every_shipped_schema_file_has_a_name() -> None:
+    # A schema the service reads from the folder must also be printable with
+    # `parindex schema NAME`.
+    from importlib import resources
+
+    from parindex.io.schema import SCHEMA_NAMES
+
+    folder = resources.files("parindex") / "data" / "schemas"
+    files = {
+        p.name.removesuffix(".schema.json")
+        for p in folder.iterdir()
+        if p.name.endswith(".schema.json")
+    }
+    assert set(SCHEMA_NAMES) == files

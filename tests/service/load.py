@@ -1,24 +1,12 @@
-"""A bounded load generator for the HTTP service (standard library only), used by the
-load test and as the benchmark:
-
-    python -m tests.service.load [--clients 1,4,8] [--requests 200] [--workers 1,2]
-                                 [--rounds 3] [--before DIR]
-
-starts ``parindex serve`` on a free local port for each number of workers (and, with
-``--before DIR``, the service of another checkout, e.g. ``git worktree add DIR
-HEAD``), sends ``POST /score`` of ``examples/illustrative-districts.csv`` from N
-concurrent clients (each on its own keep-alive connection when the server keeps it
-open), checks every answer against that checkout's CLI result document, and prints
-requests per second and the 50th / 99th percentile latency: the median of the rounds,
-which take turns between the servers so that the rest of the machine's load weighs on
-each alike. The clients run on the same machine, so they take CPU too.
+"""Load for the HTTP service (standard library only): :func:`load`, a bounded load from
+client threads, every answer checked (the load test), and the servers it is sent to
+(:func:`serving`: ``parindex serve`` on a free local port). The throughput benchmark
+is :mod:`tests.service.throughput` (``python -m tests.service.load`` runs it too).
 """
 
 from __future__ import annotations
 
-import argparse
 import http.client
-import json
 import os
 import subprocess
 import sys
@@ -27,7 +15,7 @@ import threading
 import time
 import urllib.request
 from collections.abc import Callable, Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -167,6 +155,15 @@ def serving(
 ) -> Iterator[int]:
     """``parindex serve --port 0 --quiet ARGS`` from the source tree ``src``: the port,
     once ``/health`` answers; the server is stopped on the way out."""
+    with serving_process(*args, src=src, cwd=cwd, wait=wait) as (_, port):
+        yield port
+
+
+@contextmanager
+def serving_process(
+    *args: str, src: Path = ROOT / "src", cwd: Path = ROOT, wait: float = 60
+) -> Iterator[tuple[subprocess.Popen[bytes], int]]:
+    """As :func:`serving`, with the server's process (its workers are its children)."""
     env = {**os.environ, "PYTHONPATH": str(src)}
     argv = [sys.executable, "-m", "parindex", "serve", "--port", "0", "--quiet", *args]
     with process_announcing(argv, "serving on http://127.0.0.1:", env=env, cwd=cwd, wait=wait) as (
@@ -182,78 +179,10 @@ def serving(
                 if time.monotonic() > deadline or proc.poll() is not None:
                     raise RuntimeError("the server does not answer /health") from None
                 time.sleep(0.1)
-        yield port
-
-
-def _expected(src: Path) -> bytes:
-    code = (
-        "import contextlib, io, sys\n"
-        "from parindex.cli import main\n"
-        "out = io.StringIO()\n"
-        f"main(['score', '-m', {METHODOLOGY!r}, {str(SHEET)!r}, '--format', 'json'], stdout=out)\n"
-        "sys.stdout.write(out.getvalue())"
-    )
-    env = {**os.environ, "PYTHONPATH": str(src)}
-    done = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, check=True, cwd=ROOT, env=env
-    )
-    return done.stdout
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--clients", default="1,4,8")
-    parser.add_argument("--requests", type=int, default=200)
-    parser.add_argument("--workers", default="1,2")
-    parser.add_argument("--rounds", type=int, default=3, help="the median of this many")
-    parser.add_argument("--before", type=Path, help="another checkout to compare with")
-    args = parser.parse_args(argv)
-    body = score_body()
-    clients = [int(c) for c in args.clients.split(",")]
-    setups: list[tuple[str, Path, tuple[str, ...]]] = []
-    if args.before is not None:
-        setups.append(("before (http.server)", args.before, ()))
-    setups += [(f"after, --workers {w}", ROOT, ("--workers", w)) for w in args.workers.split(",")]
-    runs: dict[tuple[str, int], list[Run]] = {}
-    with ExitStack() as stack:
-        # Every server up at once, the rounds taking turns between them: whatever else
-        # the machine does weighs on each alike.
-        ports, checks = {}, {}
-        for label, tree, extra in setups:
-            ports[label] = stack.enter_context(serving(*extra, src=tree / "src", cwd=tree))
-            checks[label] = _checker(json.loads(_expected(tree / "src")))  # its own CLI
-            load(ports[label], body, requests=20, clients=1, check=checks[label])  # warm up
-        for _ in range(args.rounds):
-            for label, _, _ in setups:
-                for c in clients:
-                    r = load(
-                        ports[label], body, requests=args.requests, clients=c, check=checks[label]
-                    )
-                    runs.setdefault((label, c), []).append(r)
-    print(
-        f"POST /score, {SHEET.name}: {args.requests} requests per run, median of {args.rounds} runs"
-    )
-    print(f"{'server':<24} {'clients':>7} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'failed':>6}")
-    for (label, c), rs in runs.items():
-        med = sorted(rs, key=lambda r: r.per_second)[len(rs) // 2]
-        failed = sum(r.failures for r in rs)
-        print(
-            f"{label:<24} {c:>7} {med.per_second:>8.1f} {med.p50_ms:>8.1f} "
-            f"{med.p99_ms:>8.1f} {failed:>6}"
-        )
-    return 0
-
-
-def _checker(expected: object) -> Callable[[int, bytes], bool]:
-    seen: dict[bytes, bool] = {}  # a deterministic answer is parsed once, then compared
-
-    def check(status: int, data: bytes) -> bool:
-        if data not in seen:
-            seen[data] = status == 200 and json.loads(data) == expected
-        return status == 200 and seen[data]
-
-    return check
+        yield proc, port
 
 
 if __name__ == "__main__":
+    from .throughput import main
+
     raise SystemExit(main())

@@ -1,7 +1,9 @@
 """A bounded load test against the real server: 200 ``POST /score`` from 8 concurrent
 clients, with one worker and with two; every answer is the CLI's result document, none
 is a 5xx, and the service still answers ``/health`` afterwards. Counted, not timed:
-the only clock is a generous bound on the whole run, so that a hang fails."""
+the only clock is a generous bound on the whole run, so that a hang fails. And the
+benchmark's own client (``loadclient.py``) counts an answer right only when it is the
+expected bytes."""
 
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ from parindex.cli import main
 
 from .conftest import call
 from .load import METHODOLOGY, SHEET, load, score_body, serving
+from .loadclient import run_client
 
 REQUESTS, CLIENTS = 200, 8
 HANG = 600  # seconds for the whole run: a hang, never a slow machine
@@ -41,3 +44,16 @@ def test_every_answer_under_load_is_right(workers: int) -> None:
         assert not [s for s in answers if s >= 500]
         assert run.seconds < HANG
         assert call(port, "GET", "/health")[0] == 200
+
+
+def test_the_benchmark_client_checks_every_answer_byte_for_byte(port: int) -> None:
+    body = score_body()
+    status, _, text = call(port, "POST", "/score", body)
+    assert status == 200
+    assert json.loads(text) == _expected()
+    answer = text.encode("utf-8")
+    got = run_client(port, body, expect=answer, connections=4, seconds=None, requests=24)
+    assert (got["requests"], got["failures"]) == (24, 0)
+    assert got["client_cpu_seconds"] >= 0
+    wrong = run_client(port, body, expect=answer + b" ", connections=2, seconds=None, requests=4)
+    assert (wrong["requests"], wrong["failures"]) == (4, 4)

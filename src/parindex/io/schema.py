@@ -33,9 +33,14 @@ SCHEMA_NAMES = (
     "methodology",
     "rank-request",
     "ranking",
+    "resolution",
+    "resolve-request",
     "result",
     "score-request",
     "sheet",
+    "succession",
+    "unit",
+    "units",
     "validation",
 )
 """Names accepted by :func:`json_schema` (and ``parindex schema NAME``)."""
@@ -71,7 +76,7 @@ def json_schema(name: str) -> dict[str, Any]:
         >>> parindex.json_schema("invoice")
         Traceback (most recent call last):
         ...
-        parindex.io.schema.UnknownSchemaError: no JSON Schema named 'invoice' (known: error, health, methodologies, methodology, rank-request, ranking, result, score-request, sheet, validation)
+        parindex.io.schema.UnknownSchemaError: no JSON Schema named 'invoice' (known: error, health, methodologies, methodology, rank-request, ranking, resolution, resolve-request, result, score-request, sheet, succession, unit, units, validation)
     """
     data: dict[str, Any] = json.loads(schema_text(name))
     return data

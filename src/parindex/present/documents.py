@@ -12,11 +12,13 @@ Example:
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import attrs
 
-from parindex._numbers import round_half_up, snap
+from parindex._numbers import NOISE_DECIMALS, round_half_up, snap
+from parindex._text import normalize_key
 from parindex.analysis.ranking import Ranking
 from parindex.engine.scores import Scores
 from parindex.model.methodology import Methodology
@@ -28,6 +30,8 @@ __all__ = [
     "ranking_document",
     "result_document",
 ]
+
+_INF = float("inf")
 
 
 def result_document(
@@ -46,39 +50,52 @@ def result_document(
         >>> doc["methodology"], doc["units"][0]["index"], doc["units"][0]["nodes"]["3"]["index"]
         ('province-2017', 75.4, 100.0)
     """
-    by_unit = {row.unit: row for row in ranking.rows()}
-    units = []
-    for r in scores:
-        row = by_unit[r.unit]
-        units.append(
+    # Read from the arrays, a column at a time: the same numbers as the UnitResult and
+    # RankedUnit views (snap is idempotent, so snapping once is snapping twice), without
+    # building a view object per unit and node.
+    b = scores.batch
+    c = b.compiled
+    n, total = c.n_nodes, c.total_slot
+    units = b.units
+    num = _column if decimals is None else functools.partial(_rounded_column, decimals=decimals)
+    points = [num(col) for col in b.points.T.tolist()]
+    maxima = [num(col) for col in b.max_points.T.tolist()]
+    index = [num(col) for col in b.index.T.tolist()]
+    na = b.na.T.tolist()
+    statuses = [
+        [
+            "na" if a else ("scored" if p is not None else "unknown")
+            for a, p in zip(a_col, p_col, strict=True)
+        ]
+        for a_col, p_col in zip(na, points, strict=True)
+    ]
+    ids = c.slot_ids
+    ranks, bands = _rank_and_band(scores, ranking)
+    codes, given = _identities(scores)
+    out = []
+    for i, unit in enumerate(units):
+
+        def slot(s: int, i: int = i) -> dict[str, Any]:
+            return {
+                "points": points[s][i],
+                "max_points": maxima[s][i],
+                "index": index[s][i],
+                "status": statuses[s][i],
+            }
+
+        out.append(
             {
-                "unit": r.unit,
-                "unit_code": scores.unit_code(r.unit),
-                "given_name": scores.given_name(r.unit),
-                "group": r.group,
-                "points": _num(r.total.points, decimals),
-                "max_points": _num(r.total.max_points, decimals),
-                "index": _num(r.total.index, decimals),
-                "rank": None if row.rank is None else _rank_number(row.rank),
-                "band": row.band,
-                "nodes": {
-                    k: {
-                        "points": _num(v.points, decimals),
-                        "max_points": _num(v.max_points, decimals),
-                        "index": _num(v.index, decimals),
-                        "status": v.status,
-                    }
-                    for k, v in r.nodes.items()
-                },
-                "components": {
-                    k: {
-                        "points": _num(v.points, decimals),
-                        "max_points": _num(v.max_points, decimals),
-                        "index": _num(v.index, decimals),
-                        "status": v.status,
-                    }
-                    for k, v in r.components.items()
-                },
+                "unit": unit,
+                "unit_code": codes[i],
+                "given_name": given[i],
+                "group": b.groups[i],
+                "points": points[total][i],
+                "max_points": maxima[total][i],
+                "index": index[total][i],
+                "rank": ranks[unit],
+                "band": bands[unit],
+                "nodes": {ids[s]: slot(s) for s in range(n)},
+                "components": {ids[s]: slot(s) for s in range(n, total)},
             }
         )
     return {
@@ -86,8 +103,58 @@ def result_document(
         "official": scores.methodology.official,
         "ties": ranking.ties,
         "year": ranking.year,
-        "units": units,
+        "units": out,
     }
+
+
+def _column(values: list[float]) -> list[float | None]:
+    """:func:`parindex._numbers.snap` of each value, None for NaN (a column at once;
+    snap written out, as a call per value was a tenth of a small sheet's answer)."""
+    return [
+        None if v != v else (round(v, NOISE_DECIMALS) + 0.0 if -_INF < v < _INF else v)
+        for v in values
+    ]
+
+
+def _rounded_column(values: list[float], decimals: int) -> list[float | None]:
+    return [None if v != v else round_half_up(snap(v), decimals) for v in values]
+
+
+def _rank_and_band(scores: Scores, ranking: Ranking) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Each unit's rank (an int, or the fractional rank of ``ties="average"``, never
+    truncated; None unranked) and band, by name, from the ranking's arrays."""
+    names = ranking.scores.units
+    ranks: dict[str, Any] = {}
+    bands: dict[str, Any] = {}
+    pairs = zip(ranking.order.tolist(), ranking.rank_array.tolist(), strict=True)
+    for k, (i, r) in enumerate(pairs):
+        unit = names[i]
+        ranks[unit] = None if r != r else _rank_number(r)
+        bands[unit] = ranking.band_array[k]
+    missing = [u for u in scores.units if u not in ranks]
+    if missing:  # a ranking of other scores: the rows say nothing of these units
+        raise KeyError(missing[0])
+    return ranks, bands
+
+
+def _identities(scores: Scores) -> tuple[list[str | None], list[str]]:
+    """Each unit's code and name as given, as :meth:`Scores.unit_code` and
+    :meth:`Scores.given_name` say: the first resolution record of the unit at the
+    name's :meth:`Scores.position`, found through dicts instead of a scan per unit."""
+    units = scores.units
+    first: dict[str, Any] = {}
+    for resolved in scores.resolution or ():
+        first.setdefault(resolved.unit, resolved)
+    at = {u: i for i, u in reversed(list(enumerate(units)))}
+    codes: list[str | None] = []
+    given: list[str] = []
+    for u in units:
+        i = at.get(normalize_key(u))
+        name = units[scores.position(u) if i is None else i]
+        record = first.get(name)
+        codes.append(None if record is None else record.unit_code)
+        given.append(name if record is None else record.given_name)
+    return codes, given
 
 
 def _rank_number(rk: Any) -> int | float:

@@ -12,6 +12,7 @@ both; nothing else in parindex needs them):
 The modules: :mod:`~parindex.service.protocol` (bounds, JSON bodies, error answers),
 :mod:`~parindex.service.schemas` (validation by the shipped JSON Schemas),
 :mod:`~parindex.service.routes` (the endpoints and their handlers),
+:mod:`~parindex.service.units` (the roster endpoints: ``/units``),
 :mod:`~parindex.service.openapi` (the OpenAPI document built from both),
 :mod:`~parindex.service.asgi` (the Starlette application) and
 :mod:`~parindex.service.server` (uvicorn). Names and modules load on first use, so

@@ -14,6 +14,7 @@ thread, so the event loop keeps accepting connections and timing out slow client
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import importlib
 import threading
@@ -24,6 +25,7 @@ from typing import Any
 
 import anyio
 from starlette.applications import Starlette
+from starlette.convertors import Convertor, register_url_convertor
 from starlette.exceptions import HTTPException
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
@@ -32,12 +34,13 @@ from starlette.routing import Route
 from parindex.io.catalogue import list_methodologies
 from parindex.io.methodology import methodology_to_dict
 from parindex.limits import MAX_SHEET_ROWS, MAX_UNITS
+from parindex.service import units
 from parindex.service.protocol import (
     BODY_TIMEOUT,
     MAX_BODY_BYTES,
     MAX_JSON_DEPTH,
     HttpError,
-    dumps,
+    encode,
     error_answer,
     parse_json_body,
 )
@@ -130,23 +133,51 @@ class _Incoming:
 
 def _warm_up() -> None:
     """Load now what requests would otherwise load on first use, each in its own
-    thread: every shipped methodology, pandas (ranking by values needs it), the
-    validators with their references resolved. An import half done by one request
-    thread must not be what another finds (a freshly started server once answered
-    some of its first requests with a 500)."""
+    thread: every shipped methodology, pandas (ranking by values needs it), the roster
+    package (when installed), the validators with their references resolved. An import
+    half done by one request thread must not be what another finds (a freshly started
+    server once answered some of its first requests with a 500)."""
     shipped = list_methodologies()
     importlib.import_module("pandas")
+    units.warm_up()
     entries = [{"unit": "A", "node": "1", "points": 1}]
     check_request("score-request", {"methodology": "x", "sheet": {"entries": entries}})
     check_request("rank-request", {"values": {"A": 1.0}, "groups": {"A": "g"}})
+    check_request("resolve-request", {"names": ["A"]})
     check_request("methodology", methodology_to_dict(shipped[0]))
+    for ep in ENDPOINTS:  # the query parameters read by a shipped schema's definitions
+        for p in ep.params:
+            if isinstance(p.schema, str) and not p.schema.startswith("score-request#"):
+                with contextlib.suppress(HttpError):
+                    query_value(p.name, "1", p.schema)
     endpoint("GET", "/openapi.json").handler(Call())
+
+
+class _Digits(Convertor[str]):
+    """A path segment of digits, kept as text (a code's leading zero is part of it)."""
+
+    regex = "[0-9]+"
+
+    def convert(self, value: str) -> str:
+        return value
+
+    def to_string(self, value: str) -> str:
+        return value
+
+
+register_url_convertor("parindex_digits", _Digits())
 
 
 def _route_path(path: str) -> str:
     """Starlette's path for an OpenAPI one: a methodology key may hold a ``/`` (a
-    decision number, URL-encoded as ``%2F``, arrives decoded)."""
-    return path.replace("{id}", "{id:path}")
+    decision number, URL-encoded as ``%2F``, arrives decoded), and so may a name; a
+    code is digits, so that ``/units/resolve`` is never taken for a unit's code (a GET
+    there is a 405 naming POST, not a unit not found)."""
+    return (
+        path.replace("{id}", "{id:path}")
+        .replace("{unit}", "{unit:path}")
+        .replace("{code}", "{code:parindex_digits}")
+    )
 
 
 def _endpoint(
@@ -163,11 +194,11 @@ def _endpoint(
                 root_path=str(request.scope.get("root_path", "")),
                 pretty=pretty,
             )
-            status, text = await anyio.to_thread.run_sync(_handle, ep, incoming, settings, limits)
+            status, data = await anyio.to_thread.run_sync(_handle, ep, incoming, settings, limits)
         except Exception as err:  # a bound on the body: the one error document
             status, doc = error_answer(err)
-            text = dumps(doc, pretty=pretty is True)
-        return _json(status, text)
+            data = encode(doc, pretty=pretty is True)
+        return _json(status, data)
 
     answer.__name__ = ep.operation_id
     return answer
@@ -175,7 +206,7 @@ def _endpoint(
 
 def _handle(
     ep: Endpoint, incoming: _Incoming, settings: Settings, limits: _Limits
-) -> tuple[int, str]:
+) -> tuple[int, bytes]:
     """Parse, validate and answer one request, in a worker thread: never raises."""
     pretty = incoming.pretty is True
     with _COMPUTE:
@@ -188,20 +219,20 @@ def _handle(
                 )
             body, params = _request(ep, incoming, limits)
             call = Call(body=body, params=params, settings=settings, root_path=incoming.root_path)
-            return 200, dumps(ep.handler(call), pretty=pretty)
+            return 200, encode(ep.handler(call), pretty=pretty)
         except Exception as err:  # never die on a request: answer it and keep serving
             status, doc = error_answer(err)
-            return status, dumps(doc, pretty=pretty)
+            return status, encode(doc, pretty=pretty)
 
 
 def _request(
     ep: Endpoint, incoming: _Incoming, limits: _Limits
-) -> tuple[Mapping[str, Any], dict[str, str]]:
+) -> tuple[Mapping[str, Any], dict[str, Any]]:
     """The body (validated against its schema, the query options merged in) and the
     path and other query parameters of a request."""
     declared = {p.name: p for p in ep.params if p.where == "query"}
     options: dict[str, Any] = {}
-    params: dict[str, str] = dict(incoming.path_params)
+    params: dict[str, Any] = dict(incoming.path_params)
     seen: set[str] = set()
     for name, text in incoming.query:
         if name == "pretty":
@@ -222,6 +253,8 @@ def _request(
         schema = declared[name].schema
         if isinstance(schema, str) and schema.startswith("score-request#"):
             options[name] = query_value(name, text)
+        elif isinstance(schema, str):  # defined in a shipped schema: read as it says
+            params[name] = query_value(name, text, schema)
         else:
             params[name] = text
     if ep.body is None:
@@ -326,9 +359,9 @@ def _pretty(values: list[str]) -> bool | None:
     return {"1": True, "true": True, "0": False, "false": False}.get(values[-1].lower())
 
 
-def _json(status: int, text: str, headers: Mapping[str, str] | None = None) -> Response:
+def _json(status: int, data: bytes, headers: Mapping[str, str] | None = None) -> Response:
     return Response(
-        text,
+        data,
         status_code=status,
         media_type="application/json",
         headers={"X-Content-Type-Options": "nosniff", **(headers or {})},
@@ -356,12 +389,12 @@ async def _http_exception(request: Request, exc: Exception) -> Response:
     else:
         err = HttpError(status, str(exc.detail), type="HttpError")
     pretty = _pretty(request.query_params.getlist("pretty")) is True
-    return _json(status, dumps(err.document(), pretty=pretty), headers)
+    return _json(status, encode(err.document(), pretty=pretty), headers)
 
 
 async def _internal_error(request: Request, exc: Exception) -> Response:
     status, doc = error_answer(exc)
-    return _json(status, dumps(doc, pretty=False))
+    return _json(status, encode(doc, pretty=False))
 
 
 def dispatch(

@@ -36,8 +36,11 @@ _WHEN = {
     f"entries), MAX_UNITS ({MAX_UNITS:,} units).",
     422: "A request its schema accepts that parindex refuses: an unknown methodology, "
     "points above a maximum, an unknown node, a duplicate entry, a control character "
-    "in a text, a CSV sheet that is not one; for /validate, a document that is not a "
-    "valid methodology.",
+    "in a text, a CSV sheet that is not one, an unknown province, a roster a level has "
+    "none of for that year; for /validate, a document that is not a valid methodology.",
+    501: "The roster of communes, wards and special zones comes from an optional package "
+    'this server does not have: pip install "parindex[units]" on the server (the error\'s '
+    "value says so).",
     500: "A bug: please report it.",
 }
 

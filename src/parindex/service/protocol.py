@@ -6,7 +6,10 @@ one error document (``{"error": {"type", "message", "unit", "node", "value"}}``,
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
+
+import numpy as np
 
 from parindex.errors import InputFormatError, LimitExceededError, ParIndexError
 from parindex.io.safe import check_depth, json_object_pairs
@@ -20,6 +23,7 @@ __all__ = [
     "MAX_JSON_DEPTH",
     "HttpError",
     "dumps",
+    "encode",
     "error_answer",
     "parse_json_body",
 ]
@@ -161,9 +165,7 @@ def parse_json_body(body: bytes, *, max_depth: int = MAX_JSON_DEPTH) -> Any:
         ) from None
     # A repeated key is refused, as in sheet files: json.loads would keep the last one.
     try:
-        data = json.loads(
-            text, parse_constant=_reject_constant, object_pairs_hook=json_object_pairs
-        )
+        data = json.loads(text, parse_constant=_reject_constant, object_pairs_hook=_object)
     except json.JSONDecodeError as err:
         raise HttpError(
             400,
@@ -174,12 +176,59 @@ def parse_json_body(body: bytes, *, max_depth: int = MAX_JSON_DEPTH) -> Any:
         raise too_deep from None
     except ValueError as err:  # NaN, a repeated key, an integer of 5,000 digits
         raise HttpError(400, f"invalid JSON: {err}", type="InputFormatError") from None
-    try:
-        check_depth(data, max_depth)
-    except InputFormatError:
-        raise too_deep from None
-    _check_strings(data)
+    if _height(body) >= max_depth:  # else no value lies deeper than the bound
+        try:
+            check_depth(data, max_depth)
+        except InputFormatError:
+            raise too_deep from None
+    if _suspect(body):  # else no text of the body can hold a refused character
+        _check_strings(data)
     return data
+
+
+def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object, refused if a key repeats (as :func:`json_object_pairs`, which
+    words the refusal; this is the fast way to find that none does)."""
+    out = dict(pairs)
+    return out if len(out) == len(pairs) else json_object_pairs(pairs)
+
+
+# The bytes of a valid UTF-8 JSON body that are not a C0 control (but tab, LF, CR) or
+# DEL: deleting them leaves nothing unless the body holds one.
+_PLAIN_BYTES = bytes([9, 10, 13, *range(0x20, 0x7F), *range(0x80, 0x100)])
+_C1 = re.compile(rb"\xc2[\x80-\x9f]")  # U+0080-U+009F in UTF-8
+_ESCAPE = re.compile(rb"\\(?:[bf]|u00[0189]|u007[fF]|u[dD][89a-fA-F])")
+_NOT_BRACKET = bytes(b for b in range(256) if b not in b"[]{}")
+_NOT_STRUCTURE = bytes(b for b in range(256) if b not in b'[]{}"')
+_STEP = np.zeros(256, dtype=np.int8)  # a bracket's step in the running depth
+_STEP[list(b"[{")] = 1
+_STEP[list(b"]}")] = -1
+
+
+def _suspect(body: bytes) -> bool:
+    """Whether a valid UTF-8 JSON body may hold a character :func:`_check_strings`
+    refuses (a C0 or C1 control but tab, LF, CR; a lone surrogate): the character
+    itself, or an escape that could make one (``\\b``, ``\\f``, ``\\u0000``-``\\u001f``,
+    ``\\u007f``-``\\u009f``, ``\\ud800``-``\\udfff``; strict UTF-8 holds no surrogate).
+    Three passes in C; a body that may (an innocent ``\\u0009`` or surrogate pair too)
+    is walked as before."""
+    return bool(body.translate(None, _PLAIN_BYTES) or _C1.search(body) or _ESCAPE.search(body))
+
+
+def _height(body: bytes) -> int:
+    """How deep the arrays and objects of a valid JSON body nest (0 for a scalar): the
+    values inside lie at most one level deeper. Found in C: the strings dropped (their
+    escaped backslashes and quotes first, so that every quote left opens or closes
+    one), then the deepest running count of the brackets left."""
+    bare = body.replace(b"\\\\", b"").replace(b'\\"', b"") if b"\\" in body else body
+    # Strings without a bracket in them are quote pairs once all else is dropped: the
+    # usual case. A quote left means some string holds a bracket: split then.
+    brackets = bare.translate(None, _NOT_STRUCTURE).replace(b'""', b"")
+    if b'"' in brackets:
+        brackets = b"".join(bare.split(b'"')[::2]).translate(None, _NOT_BRACKET)
+    if not brackets:
+        return 0
+    return int(np.cumsum(_STEP[np.frombuffer(brackets, dtype=np.uint8)]).max())
 
 
 def _check_strings(data: Any) -> None:
@@ -240,15 +289,26 @@ def dumps(doc: object, *, pretty: bool = True) -> str:
         >>> dumps({"đạt": [1, 2]}, pretty=False)
         '{"đạt":[1,2]}'
     """
-    indent, separators, end = (2, None, "\n") if pretty else (None, (",", ":"), "")
+    return encode(doc, pretty=pretty).decode("utf-8")
+
+
+def encode(doc: object, *, pretty: bool = True) -> bytes:
+    r"""An answer as the UTF-8 bytes of :func:`dumps`: what goes on the wire, encoded
+    once (a lone surrogate, which UTF-8 cannot hold, is written escaped).
+
+    Example:
+        >>> from parindex.service.protocol import encode
+        >>> encode({"đạt": "\ud800"}, pretty=False)
+        b'{"\\u0111\\u1ea1t":"\\ud800"}'
+    """
+    indent, separators, end = (2, None, b"\n") if pretty else (None, (",", ":"), b"")
     try:
-        text = json.dumps(
+        data = json.dumps(
             doc, ensure_ascii=False, indent=indent, separators=separators, allow_nan=False
-        )
-        text.encode("utf-8")
+        ).encode("utf-8")
     except UnicodeEncodeError:
         # A lone surrogate slipped through: escape it rather than fail mid-answer.
-        text = json.dumps(
+        data = json.dumps(
             doc, ensure_ascii=True, indent=indent, separators=separators, allow_nan=False
-        )
-    return text + end
+        ).encode("ascii")
+    return data + end

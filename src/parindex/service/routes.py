@@ -30,6 +30,7 @@ from parindex.present.errors import error_document
 from parindex.service.openapi import openapi_document
 from parindex.service.protocol import HttpError
 from parindex.service.schemas import ALL_SCHEMAS, check_request, shipped_schema
+from parindex.service.units import MAX_PAGE, get_unit, list_units, resolve_names, successor
 
 __all__ = ["ENDPOINTS", "Call", "CsvSheet", "Endpoint", "Param", "Settings", "endpoint"]
 
@@ -67,7 +68,8 @@ class CsvSheet:
 @dataclass(frozen=True)
 class Call:
     """One request, as a handler sees it: the body (validated, with the query options
-    of a score request merged in), the path and other query parameters, the bounds.
+    of a score request merged in), the path and other query parameters (those defined
+    in a shipped schema read as it says: ``limit`` is an int), the bounds.
 
     Example:
         >>> from parindex.service.routes import Call, endpoint
@@ -76,7 +78,7 @@ class Call:
     """
 
     body: Mapping[str, Any] = field(default_factory=dict)
-    params: Mapping[str, str] = field(default_factory=dict)
+    params: Mapping[str, Any] = field(default_factory=dict)
     settings: Settings = field(default_factory=Settings)
     root_path: str = ""
     """Where the application is mounted in another one (``"/parindex"``), or ``""``."""
@@ -275,6 +277,8 @@ _SCORE_PARAMS = (
     ),
 )
 _SHEET_ERRORS = (400, 408, 411, 413, 422)
+_LEVEL = Param("level", "The roster's level (default: province).", "units#/$defs/level")
+_YEAR = Param("year", "The evaluation year (default: the latest).", "units#/$defs/year")
 
 ENDPOINTS: tuple[Endpoint, ...] = (
     Endpoint(
@@ -345,6 +349,89 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         body="methodology",
         judges_body=True,
         errors=_SHEET_ERRORS,
+    ),
+    Endpoint(
+        "GET",
+        "/units",
+        "listUnits",
+        "A page of a roster (danh mục đơn vị), in roster order: the provinces of an "
+        "evaluation year (63 before 2025, 34 from 2025 on), the ministries, or the "
+        "communes, wards and special zones in force from 1 July 2025 (needs the `units` "
+        "extra on the server: else 501), narrowed to a province, searched by name or code.",
+        list_units,
+        answer="units",
+        params=(
+            _LEVEL,
+            _YEAR,
+            Param(
+                "province",
+                "Narrow a commune, ward or special-zone roster to one province: its name "
+                "in any spelling, or its code.",
+                {"type": "string"},
+            ),
+            Param(
+                "q",
+                "Find the units whose name or alias holds this text (case, diacritics, "
+                'spacing and a leading "xã", "phường", "tỉnh" ignored), or whose code '
+                "starts with these digits.",
+                {"type": "string"},
+            ),
+            Param("limit", f"Units on the page (at most {MAX_PAGE}).", "units#/$defs/limit"),
+            Param("offset", "Units found to skip.", "units#/$defs/offset"),
+        ),
+        errors=(422, 501),
+    ),
+    Endpoint(
+        "GET",
+        "/units/{code}",
+        "getUnit",
+        "One unit by its official code (two digits for a province, five for a commune, "
+        "ward or special zone), with the units of before 1 July 2025 it was formed from.",
+        get_unit,
+        answer="unit",
+        params=(
+            Param(
+                "code",
+                "The official code (digits).",
+                {"type": "string", "pattern": "^[0-9]+$", "examples": ["19", "11311"]},
+                where="path",
+                required=True,
+            ),
+            _LEVEL,
+            _YEAR,
+        ),
+        errors=(404, 422, 501),
+    ),
+    Endpoint(
+        "POST",
+        "/units/resolve",
+        "resolveUnits",
+        "Resolve names as they arrive (any case, diacritics, prefix) against the roster "
+        "of a level and year, as scoring resolves them: each name's unit and code, or "
+        "what it could be (ambiguous, did you mean), or what a merged unit became.",
+        resolve_names,
+        answer="resolution",
+        body="resolve-request",
+        errors=(408, 411, 413, 422, 501),
+    ),
+    Endpoint(
+        "GET",
+        "/units/{unit}/successor",
+        "getSuccessor",
+        "The province that a province of before 1 July 2025 became part of (Nghị quyết "
+        "202/2025/QH15), and every province that joined it.",
+        successor,
+        answer="succession",
+        params=(
+            Param(
+                "unit",
+                "The old province: its code before 1 July 2025, or its name in any spelling.",
+                {"type": "string", "examples": ["06", "Bắc Kạn", "dak nong"]},
+                where="path",
+                required=True,
+            ),
+        ),
+        errors=(404,),
     ),
     Endpoint(
         "GET",

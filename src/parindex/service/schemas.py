@@ -56,7 +56,12 @@ SERVICE_SCHEMAS = (
     "methodologies",
     "rank-request",
     "ranking",
+    "resolution",
+    "resolve-request",
     "score-request",
+    "succession",
+    "unit",
+    "units",
     "validation",
 )
 """The service's own documents (requests and answers), beside the library's."""
@@ -87,7 +92,7 @@ def shipped_schema(name: str) -> dict[str, Any]:
         >>> shipped_schema("invoice")
         Traceback (most recent call last):
         ...
-        parindex.io.schema.UnknownSchemaError: no JSON Schema named 'invoice' (known: error, health, methodologies, methodology, rank-request, ranking, result, score-request, sheet, validation)
+        parindex.io.schema.UnknownSchemaError: no JSON Schema named 'invoice' (known: error, health, methodologies, methodology, rank-request, ranking, resolution, resolve-request, result, score-request, sheet, succession, unit, units, validation)
     """
     if name in SCHEMA_NAMES:
         return json_schema(name)
@@ -206,31 +211,41 @@ def _leaves(err: ValidationError) -> list[ValidationError]:
     return [leaf for e in chosen for leaf in _leaves(e)]
 
 
-def query_value(name: str, text: str) -> Any:
-    """A query parameter standing for the score request's property ``name``, read as
-    the schema's definition of it says (whole numbers, ``true``/``false`` or ``1``/``0``,
-    text) and validated against that definition.
+def query_value(name: str, text: str, ref: str | None = None) -> Any:
+    """A query parameter read as the definition ``ref`` of a shipped schema says (whole
+    numbers, ``true``/``false`` or ``1``/``0``, text) and validated against it; by
+    default the score request's property ``name`` (``score-request#/$defs/NAME``).
 
     Example:
         >>> from parindex.service.schemas import query_value
         >>> query_value("year", "2023"), query_value("decimal_comma", "1")
         (2023, True)
+        >>> query_value("limit", "50", "units#/$defs/limit")
+        50
         >>> query_value("ties", "sideways")
         Traceback (most recent call last):
         ...
         parindex.service.protocol.HttpError: query parameter 'ties' must be one of "min", "dense", "average", "first", "max", got 'sideways'
+        >>> query_value("limit", "5000", "units#/$defs/limit")
+        Traceback (most recent call last):
+        ...
+        parindex.service.protocol.HttpError: query parameter 'limit': 5000 is greater than the maximum of 1000
     """
-    ref = f"{schema_id('score-request')}#/$defs/{name}"
-    kind = shipped_schema("score-request")["$defs"][name].get("type")
+    document, _, fragment = (ref or f"score-request#/$defs/{name}").partition("#")
+    full = f"{schema_id(document)}#{fragment}"
+    definition: Any = shipped_schema(document)
+    for part in fragment.strip("/").split("/"):
+        definition = definition[part] if part else definition
+    kind = definition.get("type")
     value: Any = text
     if kind == "boolean":
         value = {"true": True, "1": True, "false": False, "0": False}.get(text.lower(), text)
     elif kind == "integer" and text.strip().lstrip("-").isdecimal() and len(text) < 20:
         value = int(text)
-    problem = None if fast_accepts(ref, value) else next(_validator(ref).iter_errors(value), None)
+    problem = None if fast_accepts(full, value) else next(_validator(full).iter_errors(value), None)
     if problem is not None:
         if problem.validator in _IN_WORDS:
-            message = f"must be {_expected(problem, base=ref)}, got {text!r}"
+            message = f"must be {_expected(problem, base=full)}, got {text!r}"
         else:
             message = f"{problem.message}"
         raise HttpError(
