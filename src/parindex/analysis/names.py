@@ -13,7 +13,10 @@ on 1 July 2025 pointed to their successor.
 from __future__ import annotations
 
 import difflib
+import functools
 import re
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
@@ -65,6 +68,21 @@ _SPELLINGS = sorted(
 _PUNCT = re.compile(r"[^\w]+", re.UNICODE)
 
 
+def _by_first(items: list[tuple[str, str, str]], at: int) -> dict[str, list[tuple[str, str, str]]]:
+    """``items`` by the first character of their element ``at``, longest first still."""
+    out: dict[str, list[tuple[str, str, str]]] = {}
+    for item in items:
+        out.setdefault(item[at][:1], []).append(item)
+    return out
+
+
+# Only a spelling that starts with a name's first character can start it: looking those
+# up tries a handful of spellings a name, not all ~35 (the order, and so the result, is
+# the same).
+_SPELLINGS_AT = _by_first(_SPELLINGS, 0)
+_BARE_AT = _by_first(_SPELLINGS, 1)
+
+
 @attrs.frozen
 class _Parse:
     """One reading of a name: prefix key, core with diacritics, core without, and
@@ -90,17 +108,29 @@ def _parses(name: str, *, official: bool = False) -> list[_Parse]:
     """The readings of ``name``: always the whole name without a prefix; and the name
     after a prefix when it starts with one. An official name is read one way only:
     after a prefix written with its diacritics, else whole."""
+    if type(name) is str:  # a service is sent the same names request after request
+        return list(_cached_parses(name, official))
+    return _read(name, official=official)
+
+
+@functools.lru_cache(maxsize=2048)  # bounded, and safe to share between threads
+def _cached_parses(name: str, official: bool) -> tuple[_Parse, ...]:
+    return tuple(_read(name, official=official))
+
+
+def _read(name: str, *, official: bool) -> list[_Parse]:
+    """:func:`_parses`, worked out."""
     text = " ".join(spelling_key(name).split())
     plain = strip_marks(text)
     whole = _Parse(None, _PUNCT.sub("", text), _PUNCT.sub("", plain))
-    for spelling, _, key in _SPELLINGS:
+    for spelling, _, key in _SPELLINGS_AT.get(text[:1], ()):
         rest = _cut(text, spelling)
         if rest is not None:
             cut = _Parse(key, _PUNCT.sub("", rest), _PUNCT.sub("", strip_marks(rest)))
             return [cut] if official else [cut, whole]
     if official:
         return [whole]
-    for _, bare, key in _SPELLINGS:
+    for _, bare, key in _BARE_AT.get(plain[:1], ()):
         rest = _cut(plain, bare)
         if rest is not None:
             return [_Parse(key, "", _PUNCT.sub("", rest), exact=False), whole]
@@ -343,6 +373,30 @@ class _RosterMatcher:
         )
 
 
+# Matchers of the rosters matched lately, keyed by their units (equal units, equal
+# matcher): the HTTP service resolves every request against one roster, and indexing a
+# roster's names cost more than resolving 63 of them. Bounded; shared by threads.
+_MATCHERS_MAX = 8
+_matchers: OrderedDict[tuple[RosterUnit, ...], _RosterMatcher] = OrderedDict()
+_matchers_lock = threading.Lock()
+
+
+def _matcher(units: Sequence[RosterUnit]) -> _RosterMatcher:
+    """The matcher of ``units``, from the cache when they were matched lately."""
+    key = tuple(units)
+    with _matchers_lock:
+        found = _matchers.get(key)
+        if found is not None:
+            _matchers.move_to_end(key)
+            return found
+    built = _RosterMatcher(key)  # outside the lock: a commune roster takes a while
+    with _matchers_lock:
+        _matchers[key] = built
+        while len(_matchers) > _MATCHERS_MAX:
+            _matchers.popitem(last=False)
+    return built
+
+
 def _scope(roster: Roster, province: str | None) -> tuple[Roster, str]:
     """The roster narrowed to one province (any spelling or its code), and how to say
     which units were searched."""
@@ -369,7 +423,7 @@ def _merged(name: str, roster: Roster) -> UnknownUnitError | None:
     """The error for a name of a unit that no longer exists, pointing to its successor."""
     if not roster.former:
         return None
-    hits = _RosterMatcher([m.predecessor for m in roster.former]).find(name)
+    hits = _matcher([m.predecessor for m in roster.former]).find(name)
     if len(hits) != 1:
         return None
     merger = roster.former[hits[0]]
@@ -427,7 +481,7 @@ def resolve_units(
     if isinstance(names, str):
         raise UnknownUnitError(f"names must be a list of unit names, not one text {names!r}")
     scoped, what = _scope(roster, province)
-    matcher = _RosterMatcher(scoped.units)
+    matcher = _matcher(scoped.units)
     records: list[ResolvedUnit] = []
     taken: dict[object, str] = {}  # a unit (or a free name's key) -> the name given for it
     for name in names:
@@ -493,7 +547,7 @@ def find_successor(name: str, roster: Roster) -> Succession:
         )
     _check_name(name)
     previous = [m.predecessor for m in roster.former]
-    matcher = _RosterMatcher(previous)
+    matcher = _matcher(previous)
     hits = matcher.find(name)
     if len(hits) > 1:
         raise matcher.ambiguous(name, hits, ask_province=False)

@@ -290,7 +290,46 @@ def _parse_cell_number(text: str, *, decimal_comma: bool, where: str | None, col
     return value
 
 
-def _entry_from_record(rec: Mapping[str, Any], *, line: str, decimal_comma: bool) -> ScoreEntry:
+def _where(line: str, unit: str, node: str) -> str:
+    # Built only for a message: formatting it for every row cost more than the row.
+    return f"{line}, unit {normalize_key(unit)!r}, node {normalize_key(node)!r}"
+
+
+def _clean(memo: dict[str, str | None], text: str) -> str | None:
+    """``normalize_key(text)`` when :func:`check_text` passes it, else ``None``: the
+    per-string work of a name, done once per distinct string of a sheet (``memo``)."""
+    try:
+        return memo[text]
+    except KeyError:
+        pass
+    clean = normalize_key(text) if forbidden_character(text) is None else None
+    memo[text] = clean
+    return clean
+
+
+def _fine_points(x: float | None) -> bool:
+    return x is None or (math.isfinite(x) and x >= 0)
+
+
+def _fine_value(value: object) -> bool:
+    """Whether :func:`_check_value` surely passes ``value`` (else it is asked)."""
+    if value is None or type(value) is bool:
+        return True
+    if type(value) is str:
+        return forbidden_character(value) is None
+    if type(value) is float:
+        return math.isfinite(value)
+    # float() of an int overflows only past 2**1024.
+    return type(value) is int and value.bit_length() < 1000
+
+
+def _entry_from_record(
+    rec: Mapping[str, Any],
+    *,
+    line: str,
+    decimal_comma: bool,
+    memo: dict[str, str | None] | None = None,
+) -> ScoreEntry:
     unit = rec.get("unit")
     node = rec.get("node")
     if unit is not None and not isinstance(unit, str):
@@ -310,38 +349,59 @@ def _entry_from_record(rec: Mapping[str, Any], *, line: str, decimal_comma: bool
                 "decimal structure)"
             )
         raise InputFormatError(f"{line}: 'node' is blank")
-    where = f"{line}, unit {normalize_key(unit)!r}, node {normalize_key(node)!r}"
+    memo = {} if memo is None else memo
     fields: dict[str, Any] = {}
     for name in _NUMERIC:
         cell = rec.get(name)
         if cell is None or (isinstance(cell, str) and not cell.strip()):
             continue
+        if type(cell) is float:  # what _as_points gives it back (JSON's usual cell)
+            fields[name] = cell
+            continue
         if isinstance(cell, str):
             try:
                 fields[name] = _parse_cell_number(
-                    cell, decimal_comma=decimal_comma, where=where, column=name
+                    cell, decimal_comma=decimal_comma, where=None, column=name
                 )
-            except ScoreSheetError as err:  # keep the unit and node for programs
-                raise type(err)(
-                    str(err), unit=normalize_key(unit), node=normalize_key(node), value=err.value
-                ) from None
+            except ScoreSheetError:
+                # Read again with the place in the message: the same refusal, worded as
+                # ever, without formatting the place for every good cell.
+                try:
+                    _parse_cell_number(
+                        cell,
+                        decimal_comma=decimal_comma,
+                        where=_where(line, unit, node),
+                        column=name,
+                    )
+                except ScoreSheetError as err:  # keep the unit and node for programs
+                    raise type(err)(
+                        str(err),
+                        unit=normalize_key(unit),
+                        node=normalize_key(node),
+                        value=err.value,
+                    ) from None
+                raise  # pragma: no cover - the same text is refused both times
             continue
         try:
             fields[name] = _as_points(cell, name)
         except ScoreSheetError as err:
             raise type(err)(
-                f"{where}: {err}", unit=normalize_key(unit), node=normalize_key(node), value=cell
+                f"{_where(line, unit, node)}: {err}",
+                unit=normalize_key(unit),
+                node=normalize_key(node),
+                value=cell,
             ) from None
     value = rec.get("value")
     if isinstance(value, str):
-        check_text(value, f"{where}: value")  # before strip() hides a trailing U+000B
+        if forbidden_character(value) is not None:  # before strip() hides a trailing U+000B
+            check_text(value, f"{_where(line, unit, node)}: value")
         value = value.strip() or None
         if value is not None and decimal_comma:
             if _GROUPED.fullmatch(value.removesuffix("%").strip()):
                 raise AmbiguousInputError(
-                    f"{where}: value {value!r}: in a sheet read with decimal commas a '.' "
-                    "followed by three digits may separate thousands; write the decimal "
-                    "with a comma or the number without separators",
+                    f"{_where(line, unit, node)}: value {value!r}: in a sheet read with "
+                    "decimal commas a '.' followed by three digits may separate thousands; "
+                    "write the decimal with a comma or the number without separators",
                     value=value,
                 )
             if "," in value and "." not in value:
@@ -350,35 +410,100 @@ def _entry_from_record(rec: Mapping[str, Any], *, line: str, decimal_comma: bool
     status = status.strip().casefold() if isinstance(status, str) else status
     if status not in (None, "", "na"):
         raise InputFormatError(
-            f"{where}: status {status!r} is not understood (use 'na' or leave blank)"
+            f"{_where(line, unit, node)}: status {status!r} is not understood (use 'na' or "
+            "leave blank)"
         )
     group = rec.get("group")
     if group is not None and not isinstance(group, str):
         raise InputFormatError(
-            f"{where}: group {group!r} ({type(group).__name__}) must be text; write the "
-            "peer group's name (a number would be read differently by different tools)"
+            f"{_where(line, unit, node)}: group {group!r} ({type(group).__name__}) must be "
+            "text; write the peer group's name (a number would be read differently by "
+            "different tools)"
         )
     if isinstance(group, str):
-        check_text(group, f"{where}: group")  # before normalize_key folds U+000B away
-    group = normalize_key(group) if isinstance(group, str) and group.strip() else None
+        cleaned = _clean(memo, group)  # checked before normalize_key folds U+000B away
+        if cleaned is None:
+            check_text(group, f"{_where(line, unit, node)}: group")
+        group = cleaned if group.strip() else None
+    na = status == "na"
+    note = str(rec.get("note") or "")
+    points = fields.get("points")
+    self_points = fields.get("self_points")
+    appraised_points = fields.get("appraised_points")
+    # The usual row, whose every check is known to pass, is built without checking its
+    # names again; any other goes through ScoreEntry, which words the refusal.
+    clean_unit = _clean(memo, unit)
+    clean_node = _clean(memo, node)
+    clean_group = None if group is None else _clean(memo, group)
+    if (
+        clean_unit
+        and clean_node
+        and (group is None or clean_group is not None)
+        and type(na) is bool
+        and (points is not None) + (value is not None) + na == 1
+        and _fine_points(points)
+        and _fine_points(self_points)
+        and _fine_points(appraised_points)
+        and _fine_value(value)
+        and forbidden_character(note, free_text=True) is None
+    ):
+        return _checked_entry(
+            clean_unit,
+            clean_node,
+            points,
+            value,
+            na,
+            clean_group or None,
+            self_points,
+            appraised_points,
+            note,
+        )
     try:
         return ScoreEntry(
             unit=unit,
             node=node,
-            points=fields.get("points"),
+            points=points,
             value=value,
-            na=status == "na",
+            na=na,
             group=group,
-            self_points=fields.get("self_points"),
-            appraised_points=fields.get("appraised_points"),
-            note=str(rec.get("note") or ""),
+            self_points=self_points,
+            appraised_points=appraised_points,
+            note=note,
         )
     except ScoreSheetError as err:
         if "none given" in str(err):
             raise ScoreSheetError(
-                f"{where}: blank row: no points, value or status", unit=err.unit, node=err.node
+                f"{_where(line, unit, node)}: blank row: no points, value or status",
+                unit=err.unit,
+                node=err.node,
             ) from None
         raise type(err)(f"{line}: {err}", unit=err.unit, node=err.node, value=err.value) from None
+
+
+def _checked_entry(
+    unit: str,
+    node: str,
+    points: float | None,
+    value: object,
+    na: bool,
+    group: str | None,
+    self_points: float | None,
+    appraised_points: float | None,
+    note: str,
+) -> ScoreEntry:
+    """A :class:`ScoreEntry` of values its checks are known to pass, set as they are."""
+    entry = object.__new__(ScoreEntry)
+    put = object.__setattr__
+    put(entry, "unit", unit)
+    put(entry, "node", node)
+    put(entry, "points", points)
+    put(entry, "value", value)
+    put(entry, "na", na)
+    put(entry, "group", group)
+    put(entry, "self_points", self_points)
+    put(entry, "appraised_points", appraised_points)
+    put(entry, "note", note)
+    return entry
 
 
 def entries_from_rows(
@@ -405,9 +530,14 @@ def entries_from_rows(
     entries: list[ScoreEntry] = []
     rows: list[int] = []
     problems: list[ScoreSheetError] = []
+    # Each distinct unit, node and group text is checked and normalised once per sheet:
+    # 63 units of 8 nodes repeat each name 8 times. Bounded by the sheet's own rows.
+    memo: dict[str, str | None] = {}
     for row, (line, rec) in enumerate(records, 1):
         try:
-            entries.append(_entry_from_record(rec, line=line, decimal_comma=decimal_comma))
+            entries.append(
+                _entry_from_record(rec, line=line, decimal_comma=decimal_comma, memo=memo)
+            )
             rows.append(row)
         except ScoreSheetError as err:
             err.row = row

@@ -62,6 +62,7 @@ SHEET_COLUMNS = (
     "note",
 )
 """Columns a tidy score sheet may have (``unit`` and ``node`` are required)."""
+_COLUMNS = frozenset(SHEET_COLUMNS)
 
 TEXT_COLUMNS = ("unit", "node", "value", "status", "group", "note")
 """The columns that hold text: in CSV a text cell starting with ``= + - @``, a tab or a
@@ -250,8 +251,8 @@ class ScoreSheet:
                 raise InputFormatError(
                     f"entry {i + 1}: must be an object, got {type(rec).__name__}"
                 )
-            unknown = set(rec) - set(SHEET_COLUMNS)
-            if unknown:
+            if not _COLUMNS.issuperset(rec):
+                unknown = set(rec) - _COLUMNS
                 raise InputFormatError(
                     f"entry {i + 1}: unknown keys {sorted(map(str, unknown))} (allowed: "
                     f"{', '.join(SHEET_COLUMNS)})"
