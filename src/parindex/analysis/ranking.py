@@ -17,7 +17,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from parindex._numbers import snap_array
+from parindex._numbers import NOISE_DECIMALS, snap_array
 from parindex._text import normalize_key, spelling_clash
 from parindex.analysis._rank_arrays import group_numbers, order_and_ranks, rank_rows
 from parindex.engine.scores import Scores, none_column, totals_frame
@@ -54,8 +54,10 @@ def rank_keys(index: FloatArray, precision: int | None) -> FloatArray:
         return snap_array(index)
     scale = 10.0**precision
     # Half-up on the snapped value: 87.825 * 100 is 8782.499999999999 in float64, so
-    # round to 6 places first; k / 10**p is then the float nearest the decimal.
-    return np.floor(np.round(snap_array(index) * scale, 6) + 0.5) / scale
+    # round the scaled value to the 9 - p places the snapped index really has first (a
+    # fixed 6 rounded 87.824999996 up at p=2 and 79.448879755 down at p=8); k / 10**p
+    # is then the float nearest the decimal.
+    return np.floor(np.round(snap_array(index) * scale, NOISE_DECIMALS - precision) + 0.5) / scale
 
 
 def rank_matrix(
