@@ -15,6 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import pytest
 
 import parindex
@@ -22,7 +23,12 @@ from parindex.engine.aggregate import score_columns, score_dense
 from parindex.engine.arrays import DenseSheet
 from parindex.engine.compile import compile_methodology
 from parindex.engine.scores import sheet_columns
-from parindex.errors import ConflictError, MissingDataError, PointsOutOfRangeError
+from parindex.errors import (
+    ConflictError,
+    MissingDataError,
+    PointsOutOfRangeError,
+    ScoreSheetErrors,
+)
 
 FULL = {"1.1": 3.0, "1.2": 5.5, "2.1": 4.0, "2.2": 2.5}
 
@@ -464,3 +470,88 @@ def test_an_empty_sheet_scores_no_unit() -> None:
     assert parindex.score(M, parindex.ScoreSheet.from_records([])).units == ()
     empty = parindex.score(M, parindex.ScoreSheet.from_records([]), missing="unknown")
     assert empty.units == ()
+
+
+def test_score_columns_raises_the_first_problem_alone_unless_asked_for_all() -> None:
+    c = compile_methodology(M)
+    # A gives 1.1 only, B 2.1 only: both leave a field and the total partly given.
+    sheet = parindex.ScoreSheet.from_records(
+        _records("A", {"1.1": 3.0}) + _records("B", {"2.1": 4.0})
+    )
+    with pytest.raises(MissingDataError) as first:
+        score_columns(c, sheet_columns(sheet))
+    assert (first.value.unit, first.value.node) == ("A", "1")
+    with pytest.raises(ScoreSheetErrors) as every:
+        score_columns(c, sheet_columns(sheet), collect_all=True)
+    assert len(every.value.exceptions) == 4
+    missing = [e for e in every.value.exceptions if isinstance(e, MissingDataError)]
+    assert sorted((e.unit, e.node) for e in missing) == [
+        ("A", "1"),
+        ("A", "total"),
+        ("B", "2"),
+        ("B", "total"),
+    ]
+
+
+def test_a_total_from_the_fields_above_its_maximum_names_the_fields() -> None:
+    # Fields of unknown maximum (each bounded only by the total's 20) that make up the
+    # total (two fields counted), and one score component given alongside them.
+    m = parindex.methodology_from_dict(
+        {
+            "format": "parindex-methodology/1",
+            "id": "mini-unknown-fields",
+            "level": "district",
+            "evaluation_years": [2024],
+            "total_max": 20,
+            "counts": {"fields": 2},
+            "components": [
+                {"id": "appraisal", "max_points": 15, "method": "appraisal"},
+                {"id": "survey", "max_points": 5, "method": "survey"},
+            ],
+            "tree": [{"id": "1"}, {"id": "2"}],
+        }
+    )
+    sheet = parindex.ScoreSheet.from_records(
+        _records("U", {"1": 15.0, "2": 10.0, "appraisal": 12.0})
+    )
+    # The fields give the total (survey is missing, so the components give nothing):
+    # 15 + 10 = 25 > 20, and the message lists the fields that made it, not the
+    # component that merely rode along.
+    with pytest.raises(PointsOutOfRangeError) as caught:
+        parindex.score(m, sheet, missing="unknown")
+    assert (caught.value.node, caught.value.value) == ("total", 25.0)
+    assert str(caught.value).endswith(
+        "more than its maximum 20; the sum of the fields given (1 = 15, 2 = 10)"
+    )
+
+
+def test_unit_names_from_a_wide_frame_stay_in_their_array() -> None:
+    # The names are not made Python strings unit by unit: the batch keeps the array
+    # they came in (sorting and tables read it in C).
+    wide = pd.DataFrame({"unit": ["B", "A"], **{node: [p, p] for node, p in FULL.items()}})
+    batch = parindex.score_frame(M, wide, wide=True).batch
+    assert batch.unit_array() is not None
+    assert list(batch.unit_array()) == ["B", "A"]
+    assert batch.units == ("B", "A")
+
+
+def test_unit_names_given_in_a_list_come_back_as_a_tuple() -> None:
+    c = compile_methodology(M)
+    batch = score_dense(c, ["A", "B"], (None, None), _dense([FULL, FULL], c))
+    assert type(batch.units) is tuple
+    assert batch.units == ("A", "B")
+
+
+def test_score_dense_in_place_sums_into_the_callers_array() -> None:
+    # inplace=True is for the Monte Carlo blocks: with a column-major array the sums
+    # are written into it, so no second units x slots array is made.
+    c = compile_methodology(M)
+    dense = _dense([FULL, {**FULL, "2.1": 1.0}], c)
+    given = np.asfortranarray(dense.given)
+    mine = DenseSheet(given, dense.present, dense.na_given, dense.self_given, dense.appr_given)
+    batch = score_dense(c, ("A", "B"), (None, None), mine, inplace=True)
+    assert batch.points is given
+    # 1: 3 + 5.5 = 8.5; 2: 4 + 2.5 = 6.5 and 1 + 2.5 = 3.5; totals 15 and 12.
+    assert given[:, c.pos["1"]].tolist() == [8.5, 8.5]
+    assert given[:, c.pos["2"]].tolist() == [6.5, 3.5]
+    assert given[:, c.total_slot].tolist() == [15.0, 12.0]

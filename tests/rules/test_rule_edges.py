@@ -5,15 +5,23 @@ Written to kill the mutants of ``tools/mutate.py`` on ``parindex.rules``."""
 from __future__ import annotations
 
 import math
+import warnings
+from fractions import Fraction
 from typing import Any
 
+import attrs
 import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 import parindex
-from parindex.errors import AmbiguousInputError, MethodologyError, PointsOutOfRangeError
+from parindex.errors import (
+    AmbiguousInputError,
+    InvalidValueError,
+    MethodologyError,
+    PointsOutOfRangeError,
+)
 from parindex.rules import (
     Categorical,
     Deduction,
@@ -23,8 +31,16 @@ from parindex.rules import (
     Proportional,
     Tier,
     YesNo,
+    conversion,
     parse_rate,
     rule_from_dict,
+)
+from parindex.rules.conversion import (
+    ConversionPolicy,
+    SurveyStats,
+    get_policy,
+    ratio,
+    register_policy,
 )
 from parindex.rules.kinds import flag_setting
 from parindex.rules.rates import rate_measures
@@ -94,12 +110,12 @@ EDGES: list[tuple[dict[str, Any], float, object, str | None, float | type[Except
     (YES_NO, 2, "  YES ", None, 2.0),
     (YES_NO, 2, "Không   Đạt", None, 0.0),
     (YES_NO, 2, "x", None, 2.0),
-    (YES_NO, 2, 5, None, PointsOutOfRangeError),
-    (YES_NO, 2, 0.5, None, PointsOutOfRangeError),
-    (YES_NO, 2, 2, None, PointsOutOfRangeError),
-    (YES_NO, 2, -1, None, PointsOutOfRangeError),
-    (YES_NO, 2, "maybe", None, PointsOutOfRangeError),
-    (YES_NO, 2, None, None, PointsOutOfRangeError),
+    (YES_NO, 2, 5, None, InvalidValueError),
+    (YES_NO, 2, 0.5, None, InvalidValueError),
+    (YES_NO, 2, 2, None, InvalidValueError),
+    (YES_NO, 2, -1, None, InvalidValueError),
+    (YES_NO, 2, "maybe", None, InvalidValueError),
+    (YES_NO, 2, None, None, InvalidValueError),
     (YES_NO_PARTIAL, 2, "yes", None, 1.5),
     (YES_NO_PARTIAL, 2, "no", None, 0.5),
     # categorical: labels and aliases, whatever the case, Unicode form or spacing
@@ -109,8 +125,8 @@ EDGES: list[tuple[dict[str, Any], float, object, str | None, float | type[Except
     (LEVELS, 1, "cha\u0323\u0302m", None, 0.5),  # decomposed (NFD) spelling
     (LEVELS, 1, " late ", None, 0.5),
     (LEVELS, 1, "không  ban hành", None, 0.0),
-    (LEVELS, 1, "early", None, PointsOutOfRangeError),
-    (LEVELS, 1, 1, None, PointsOutOfRangeError),  # a number is never a level
+    (LEVELS, 1, "early", None, InvalidValueError),
+    (LEVELS, 1, 1, None, InvalidValueError),  # a number is never a level
     # proportional: max * min(measure / full_at, 1)
     (SHARE, 2, "15%", None, 1.0),  # 2 * 15 / 30
     (SHARE, 2, "30%", None, 2.0),
@@ -126,7 +142,7 @@ EDGES: list[tuple[dict[str, Any], float, object, str | None, float | type[Except
     (COUNT, 2, 0, None, 0.0),
     (COUNT, 2, "5", None, 1.0),
     (COUNT, 2, -1, None, PointsOutOfRangeError),
-    (COUNT, 2, "4%", None, PointsOutOfRangeError),  # a count, not a rate
+    (COUNT, 2, "4%", None, InvalidValueError),  # a count, not a rate
     # deduction: max - per_occurrence * count, never below the floor
     (DEDUCT, 2, 0, None, 2.0),
     (DEDUCT, 2, 1, None, 1.5),
@@ -365,13 +381,13 @@ def test_tier_membership_on_its_bounds() -> None:
             "x <= 50 %: 0.5 points",
             {"max_inclusive": 50.0, "points": 0.5},
         ),
-        (Tier(1.0, lower=90), "90 % <= x: 1 points", {"min_inclusive": 90.0, "points": 1.0}),
+        (Tier(1.0, lower=90), "90 % <= x: 1 point", {"min_inclusive": 90.0, "points": 1.0}),
         (
             Tier(1.0, lower=90, lower_inclusive=False),
-            "90 % < x: 1 points",
+            "90 % < x: 1 point",
             {"min_exclusive": 90.0, "points": 1.0},
         ),
-        (Tier(1.0), "any x: 1 points", {"points": 1.0}),
+        (Tier(1.0), "any x: 1 point", {"points": 1.0}),
     ],
 )
 def test_a_tier_in_words_and_as_data(tier: Tier, words: str, data: dict[str, Any] | None) -> None:
@@ -385,7 +401,7 @@ def test_tiers_are_described_best_first_and_checked_against_the_maximum() -> Non
     rule = rule_from_dict(TIERS)
     assert rule.describe() == (
         "100 % <= x: 3 points; 80 % <= x < 100 %: 2 points; "
-        "50 % < x < 80 %: 1 points; x <= 50 %: 0 points"
+        "50 % < x < 80 %: 1 point; x <= 50 %: 0 points"
     )
     # An exclusive lower bound sorts after an inclusive one at the same number.
     two = rule_from_dict(
@@ -398,7 +414,7 @@ def test_tiers_are_described_best_first_and_checked_against_the_maximum() -> Non
             ],
         }
     )
-    assert two.describe() == "50 % < x: 2 points; 50 % <= x <= 50 %: 1 points; x < 50 %: 0 points"
+    assert two.describe() == "50 % < x: 2 points; 50 % <= x <= 50 %: 1 point; x < 50 %: 0 points"
     assert two.points(np.array([49.0, 50.0, 51.0]), 2.0).tolist() == [0.0, 1.0, 2.0]
     rule.check(3.0, "x")
     with pytest.raises(MethodologyError, match=r"tier points 3 exceeds the node maximum 2\.5"):
@@ -485,7 +501,7 @@ def test_yes_no_vectorised_reading_and_points() -> None:
         ),
         (
             YesNo(yes_points=1.0, no_points=0.25),
-            "yes: 1 points; no: 0.25 points",
+            "yes: 1 point; no: 0.25 points",
             {"kind": "yes_no", "yes_points": 1.0, "no_points": 0.25},
         ),
         (
@@ -516,7 +532,7 @@ def test_yes_no_vectorised_reading_and_points() -> None:
         (DirectPoints(), "points entered directly", {"kind": "points"}),
         (
             Categorical((Level("a", 1, aliases=("A1",)), Level("b", 0))),
-            "a: 1 points; b: 0 points",
+            "a: 1 point; b: 0 points",
             {
                 "kind": "categorical",
                 "levels": [
@@ -631,18 +647,18 @@ def test_proportional_vectorised_reading() -> None:
 @pytest.mark.parametrize(
     ("raw", "error", "message"),
     [
-        (True, PointsOutOfRangeError, "boolean True"),
+        (True, InvalidValueError, "boolean True"),
         (10**400, PointsOutOfRangeError, "401 digits"),
         ("1,5", AmbiguousInputError, "comma"),
         ("inf", PointsOutOfRangeError, "'inf' must be a finite number"),
         ("-Infinity", PointsOutOfRangeError, "must be a finite number"),
         ("nan", PointsOutOfRangeError, "must be a finite number"),
-        ("abc", PointsOutOfRangeError, "'abc' is not a number"),
-        ("1.5.2", PointsOutOfRangeError, "is not a number"),
+        ("abc", InvalidValueError, "'abc' is not a number"),
+        ("1.5.2", InvalidValueError, "is not a number"),
         (math.nan, PointsOutOfRangeError, "must be a finite number, got nan"),
         (math.inf, PointsOutOfRangeError, "must be a finite number"),
-        (None, PointsOutOfRangeError, "must be a number, got NoneType"),
-        ([1], PointsOutOfRangeError, "must be a number, got list"),
+        (None, InvalidValueError, "must be a number, got NoneType"),
+        ([1], InvalidValueError, "must be a number, got list"),
     ],
 )
 def test_a_cell_that_is_not_one_plain_finite_number_is_refused(
@@ -813,3 +829,135 @@ def test_every_rule_reads_a_value_without_a_rate_scale(
     rule = rule_from_dict(data)
     assert rule.parse(raw, max_points=3.0) == measure
     assert rule.measures(np.array([1.0]), max_points=3.0).shape == (1,)
+
+
+# --------------------------------------------------------------------------- survey conversion
+
+# Two units x two respondent groups (weights 3 : 1) x three targets. Answers rescaled to
+# [0, 1] are summed in ``total``; ``positive`` counts the satisfied ones.
+#   unit 0, group a: n 2, 1, 0   total 2, 0.5, 0     positive 2, 0, 0
+#   unit 0, group b: n 2, 0, 4   total 0.5, 0, 1     positive 1, 0, 1
+#   unit 1, group a: n 1, 0, 0   total 0.25, 0, 0    positive 0, 0, 0
+#   unit 1, group b: n 3, 2, 0   total 3, 1, 0       positive 3, 1, 0
+STATS = SurveyStats(
+    n=np.array([[[2.0, 1, 0], [2, 0, 4]], [[1, 0, 0], [3, 2, 0]]]),
+    total=np.array([[[2.0, 0.5, 0], [0.5, 0, 1]], [[0.25, 0, 0], [3, 1, 0]]]),
+    positive=np.array([[[2.0, 0, 0], [1, 0, 1]], [[0, 0, 0], [3, 1, 0]]]),
+    weights=np.array([0.75, 0.25]),
+    groups=("a", "b"),
+    targets=("t1", "t2", "t3"),
+)
+NAN = math.nan
+
+
+@pytest.mark.parametrize(
+    ("policy", "scores"),
+    [
+        # answers of both groups pooled: unit 0, t1: (2 + 0.5) / (2 + 2); no answers: NaN
+        ("linear_mean", [[0.625, 0.5, 0.25], [0.8125, 0.5, NAN]]),
+        # positive answers pooled: unit 0, t1: (2 + 1) / (2 + 2)
+        ("share_positive", [[0.75, 0.0, 0.25], [0.75, 0.5, NAN]]),
+        # group means weighted over the groups that answered: unit 0, t1: a 1, b 0.25 ->
+        # 0.75 x 1 + 0.25 x 0.25; t2 and t3: one group answered, its mean alone
+        ("group_weighted_mean", [[0.8125, 0.5, 0.25], [0.4375, 0.5, NAN]]),
+    ],
+)
+def test_each_policy_by_hand_per_unit_and_target(policy: str, scores: list[list[float]]) -> None:
+    np.testing.assert_array_equal(get_policy(policy)(STATS), np.array(scores))
+
+
+def test_group_weights_are_renormalised_over_the_groups_that_answered() -> None:
+    # Weights 0.5, 0.3, 0.2; the second group gave no answer, the first only one.
+    stats = SurveyStats(
+        n=np.array([[1.0], [0], [2]]),
+        total=np.array([[0.5], [0], [2]]),
+        positive=np.array([[0.0], [0], [2]]),
+        weights=np.array([0.5, 0.3, 0.2]),
+        groups=("a", "b", "c"),
+        targets=("t",),
+    )
+    # (0.5 x 0.5 + 0.2 x 1) / (0.5 + 0.2) = 0.45 / 0.7
+    assert get_policy("group_weighted_mean")(stats).tolist() == [pytest.approx(0.45 / 0.7)]
+    # Only a group of weight 0 answered: unknown, not 0.
+    stats = attrs.evolve(stats, weights=np.array([0.0, 0.3, 0.7]), n=np.array([[1.0], [0], [0]]))
+    assert np.isnan(get_policy("group_weighted_mean")(stats)).all()
+
+
+def test_ratio_is_nan_where_the_denominator_is_not_positive_and_never_warns() -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # 1/0, 0/0 and inf/inf stay silent
+        got = ratio(
+            np.array([0.25, 3.0, 1.0, 0.0, -1.0, np.inf]),
+            np.array([0.5, 1.0, 0.0, 0.0, -2.0, np.inf]),
+        )
+    np.testing.assert_array_equal(got, [0.5, 3.0, NAN, NAN, NAN, NAN])
+
+
+def _constant(values: list[Any]) -> ConversionPolicy:
+    return ConversionPolicy("constant", lambda s: np.array(values))
+
+
+def test_a_policy_a_hair_outside_0_to_1_is_float_noise_and_clipped() -> None:
+    stats = attrs.evolve(STATS, n=STATS.n[0], total=STATS.total[0], positive=STATS.positive[0])
+    out = _constant([-1e-9, 1 + 1e-9, 1 + 5e-10])(stats)  # the tolerance itself, and within
+    assert out.tolist() == [0.0, 1.0, 1.0]
+
+
+@pytest.mark.parametrize("value", [-2e-9, 1 + 2e-9, 1.5, -1.0])
+def test_a_policy_further_outside_0_to_1_is_refused(value: float) -> None:
+    stats = attrs.evolve(STATS, n=STATS.n[0], total=STATS.total[0], positive=STATS.positive[0])
+    with pytest.raises(parindex.errors.QuestionnaireError, match="outside 0-1"):
+        _constant([0.5, value, 0.5])(stats)
+
+
+def test_a_policy_answers_per_unit_and_target() -> None:
+    # STATS holds 2 units x 3 targets: a score per target alone is the wrong shape.
+    assert _constant([[0.5] * 3] * 2)(STATS).shape == (2, 3)
+    with pytest.raises(
+        parindex.errors.QuestionnaireError, match=r"shape \(3,\), expected \(2, 3\)"
+    ):
+        _constant([0.5] * 3)(STATS)
+
+
+def test_a_policy_may_return_any_real_numbers_such_as_fractions() -> None:
+    stats = attrs.evolve(STATS, n=STATS.n[0], total=STATS.total[0], positive=STATS.positive[0])
+    out = _constant([Fraction(1, 2), Fraction(1, 4), 1])(stats)
+    assert out.dtype == np.float64
+    assert out.tolist() == [0.5, 0.25, 1.0]
+
+
+def test_a_policy_name_must_be_a_well_formed_id() -> None:
+    with pytest.raises(parindex.errors.QuestionnaireError, match="not a well-formed id"):
+        ConversionPolicy("my policy", lambda s: s.n)
+    # A user policy needs only a name and a function; it claims no official evidence.
+    policy = ConversionPolicy("mine", lambda s: s.n)
+    assert (policy.description, policy.evidence) == ("", "none: a user-supplied policy")
+
+
+def test_a_policy_repr_leaves_its_function_out() -> None:
+    # A function's repr carries a memory address: the policy's repr would differ per run.
+    assert repr(ConversionPolicy("mine", lambda s: s.n)) == (
+        "ConversionPolicy(name='mine', description='', evidence='none: a user-supplied policy')"
+    )
+
+
+def test_survey_stats_compare_and_hash_by_identity() -> None:
+    # Their arrays have no single truth value: equal-looking stats are distinct objects,
+    # and stats can key a dict (a policy's cache).
+    copy = attrs.evolve(STATS)
+    assert copy != STATS
+    assert len({STATS, copy}) == 2
+
+
+def test_registering_a_policy_name_twice_needs_replace(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(conversion, "_POLICIES", dict(conversion._POLICIES))  # undone after
+    first, second = _constant([0.5] * 3), _constant([0.25] * 3)
+    register_policy(first)  # a new name: no replace needed
+    assert get_policy("constant") is first
+    with pytest.raises(parindex.errors.QuestionnaireError, match="already registered"):
+        register_policy(second)
+    assert get_policy("constant") is first
+    register_policy(second, replace=True)
+    assert get_policy("constant") is second
+    with pytest.raises(parindex.errors.QuestionnaireError, match="built-in"):
+        register_policy(ConversionPolicy("linear_mean", lambda s: s.n), replace=True)
