@@ -11,15 +11,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from http import HTTPStatus
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from parindex._version import __version__
 from parindex.limits import MAX_SHEET_ROWS, MAX_UNITS
+from parindex.service.calls import Endpoint, Param
 from parindex.service.protocol import BODY_TIMEOUT, MAX_BODY_BYTES, MAX_JSON_DEPTH
 from parindex.service.schemas import ALL_SCHEMAS, schema_id, shipped_schema
-
-if TYPE_CHECKING:
-    from parindex.service.routes import Endpoint, Param
 
 __all__ = ["component_name", "openapi_document"]
 

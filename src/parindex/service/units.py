@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from parindex.analysis.identity import NameLookup, RosterLookup
 from parindex.analysis.names import find_successor
@@ -29,10 +29,8 @@ from parindex.io.rosters import roster_for, units_package_version
 from parindex.limits import check_limit
 from parindex.model.units import RosterUnit
 from parindex.present.errors import error_document
+from parindex.service.calls import Call
 from parindex.service.protocol import HttpError
-
-if TYPE_CHECKING:
-    from parindex.service.routes import Call
 
 __all__ = [
     "DEFAULT_PAGE",
