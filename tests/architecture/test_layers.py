@@ -24,6 +24,7 @@ LAYERS: dict[str, float] = {
     "_numbers": 0,
     "_text": 0,
     "_version": 0,
+    "_display": 0,
     "limits": 0.5,
     "rules": 1,
     "model": 2,
@@ -37,9 +38,8 @@ LAYERS: dict[str, float] = {
 }
 FACADE = 8  # parindex/__init__.py and the other top-level modules (testing, _compat, ...)
 
-# The one exception: a model or analysis object's notebook display imports `present`
-# lazily, in a method named `_repr_html_` of at most two lines.
-LAZY_DISPLAY = "_repr_html_"
+# No exception: notebook display goes through the parindex._display registry, which
+# parindex.present.html fills, so nothing below `present` imports it.
 
 
 def _package(module: str) -> str:
@@ -110,17 +110,13 @@ def _imports(module: str, path: Path) -> Iterator[_Import]:
             stack.append((child, fn, typing_only))
 
 
-def _lazy_display(imp: _Import, path: Path) -> bool:
-    return imp.function == LAZY_DISPLAY and _package(imp.target) == "present"
-
-
 def _edges() -> dict[str, set[str]]:
     modules = _modules()
     edges: dict[str, set[str]] = {m: set() for m in modules}
     for module, path in modules.items():
         for imp in _imports(module, path):
             # A cycle through imports made only for type checking never runs.
-            if _lazy_display(imp, path) or imp.typing_only:
+            if imp.typing_only:
                 continue
             # `from parindex.io import sheet` imports the module parindex.io.sheet
             targets = [f"{imp.target}.{n}" for n in imp.names if f"{imp.target}.{n}" in modules]
@@ -141,8 +137,6 @@ def layer_violations() -> list[str]:
         for imp in _imports(module, path):
             target_pkg = _package(imp.target)
             if target_pkg == own and own in LAYERS:
-                continue
-            if _lazy_display(imp, path):
                 continue
             if _rank(imp.target) >= _rank(module) and not (
                 _rank(module) == FACADE and imp.target == "parindex"

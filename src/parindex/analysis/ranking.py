@@ -17,6 +17,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
+from parindex._display import html_of
 from parindex._numbers import NOISE_DECIMALS, snap_array
 from parindex._text import normalize_key, spelling_clash
 from parindex.analysis._rank_arrays import group_numbers, order_and_ranks, rank_rows
@@ -267,10 +268,8 @@ class Ranking:
     def __len__(self) -> int:
         return len(self.order)
 
-    def _repr_html_(self) -> str:
-        from parindex.present.html import ranking_html
-
-        return ranking_html(self)
+    def _repr_html_(self) -> str | None:
+        return html_of(self)
 
     @property
     def units(self) -> tuple[str, ...]:

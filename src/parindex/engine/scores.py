@@ -16,6 +16,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
+from parindex._display import html_of
 from parindex._numbers import NOISE_DECIMALS, snap
 from parindex._text import lookup_key, normalize_key
 from parindex.engine.aggregate import score_columns
@@ -143,10 +144,8 @@ class Scores:
         year = "" if self.year is None else f", {self.year}"
         return f"<Scores {self.methodology.id}: {len(self)} units{year}>"
 
-    def _repr_html_(self) -> str:
-        from parindex.present.html import scores_html
-
-        return scores_html(self)
+    def _repr_html_(self) -> str | None:
+        return html_of(self)
 
     @property
     def units(self) -> tuple[str, ...]:

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Literal
 
 import attrs
 
+from parindex._display import html_of
 from parindex._numbers import TOLERANCE
 from parindex.errors import (
     InputFormatError,
@@ -303,10 +304,8 @@ class Methodology:
             f"{len(self.tree)} fields, {nodes} nodes{official}>"
         )
 
-    def _repr_html_(self) -> str:
-        from parindex.present.html import methodology_html
-
-        return methodology_html(self)
+    def _repr_html_(self) -> str | None:
+        return html_of(self)
 
     def to_frame(self, *, wide: bool = False) -> pd.DataFrame:
         """One row per node in decision order: ``node, parent, depth, name_vi,

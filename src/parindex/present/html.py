@@ -9,13 +9,15 @@ import math
 from html import escape
 from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
+from parindex._display import register_html
 from parindex._numbers import round_half_up
+from parindex.analysis.ranking import Ranking
+from parindex.engine.scores import Scores
 from parindex.errors import InputFormatError
+from parindex.model.methodology import Methodology
 
 if TYPE_CHECKING:
-    from parindex.analysis.ranking import Ranking
-    from parindex.engine.scores import Scores
-    from parindex.model.methodology import Methodology, Node
+    from parindex.model.methodology import Node
 
 __all__ = ["LABELS", "Language", "to_html"]
 
@@ -248,10 +250,6 @@ def to_html(obj: Methodology | Scores | Ranking, *, language: Language = "en") -
         >>> html.count("<details>") + html.count('<div style="margin-left'), "Bộ chỉ số" in html
         (8, True)
     """
-    from parindex.analysis.ranking import Ranking
-    from parindex.engine.scores import Scores
-    from parindex.model.methodology import Methodology
-
     if isinstance(obj, Methodology):
         return methodology_html(obj, language)
     if isinstance(obj, Scores):
@@ -259,3 +257,9 @@ def to_html(obj: Methodology | Scores | Ranking, *, language: Language = "en") -
     if isinstance(obj, Ranking):
         return ranking_html(obj, language)
     raise TypeError(f"cannot render {type(obj).__name__} as HTML")
+
+
+# Notebooks draw these through their _repr_html_, which asks parindex._display.
+register_html(Methodology, methodology_html)
+register_html(Scores, scores_html)
+register_html(Ranking, ranking_html)
