@@ -34,40 +34,9 @@ __all__ = ["bench_service"]
 
 async def _post(app: Any, path: str, body: bytes) -> tuple[int, bytes]:
     """One ``POST`` to the ASGI application: its status and body."""
-    scope = {
-        "type": "http",
-        "asgi": {"version": "3.0", "spec_version": "2.3"},
-        "http_version": "1.1",
-        "method": "POST",
-        "scheme": "http",
-        "path": path,
-        "raw_path": path.encode(),
-        "query_string": b"",
-        "root_path": "",
-        "headers": [
-            (b"content-type", b"application/json"),
-            (b"content-length", b"%d" % len(body)),
-        ],
-        "client": ("127.0.0.1", 0),
-        "server": ("127.0.0.1", 80),
-    }
-    messages = [{"type": "http.request", "body": body, "more_body": False}]
-    answer: dict[str, Any] = {"status": 500, "body": b""}
+    from parindex.service.asgi import call_app
 
-    async def receive() -> dict[str, Any]:
-        if messages:
-            return messages.pop()
-        await asyncio.Event().wait()  # nothing more: a connection left open
-        return {"type": "http.disconnect"}
-
-    async def send(message: dict[str, Any]) -> None:
-        if message["type"] == "http.response.start":
-            answer["status"] = message["status"]
-        elif message["type"] == "http.response.body":
-            answer["body"] += message.get("body", b"")
-
-    await app(scope, receive, send)
-    return answer["status"], answer["body"]
+    return await call_app(app, "POST", path, body, headers={"content-type": "application/json"})
 
 
 def _event_loop() -> asyncio.AbstractEventLoop:

@@ -47,7 +47,7 @@ from parindex.service.protocol import (
 from parindex.service.routes import ENDPOINTS, Call, CsvSheet, Endpoint, Settings, endpoint
 from parindex.service.schemas import check_request, query_value
 
-__all__ = ["create_app", "default_app", "dispatch"]
+__all__ = ["call_app", "create_app", "default_app", "dispatch"]
 
 _DRAIN_BYTES = 8 * 1024 * 1024  # a body over the bound but under this is read and dropped
 
@@ -419,6 +419,28 @@ def dispatch(
         405
     """
     app = default_app() if app is None else app
+    status, answer = asyncio.run(call_app(app, method, target, body, headers=headers))
+    return status, answer.decode("utf-8")
+
+
+async def call_app(
+    app: Any,
+    method: str,
+    target: str,
+    body: bytes = b"",
+    *,
+    headers: Mapping[str, str] | None = None,
+) -> tuple[int, bytes]:
+    """One request to an ASGI application on the running event loop, without a
+    socket: ``(status, body bytes)``. :func:`dispatch` runs it on a loop of its own;
+    a caller that keeps a loop (a benchmark, an async test) awaits it.
+
+    Example:
+        >>> import asyncio
+        >>> from parindex.service.asgi import call_app, default_app
+        >>> asyncio.run(call_app(default_app(), "GET", "/health"))[0]
+        200
+    """
     parts = urllib.parse.urlsplit(target)
     sent = {"content-length": str(len(body))} if method.upper() != "GET" else {}
     sent.update({k.lower(): v for k, v in (headers or {}).items()})
@@ -451,5 +473,5 @@ def dispatch(
         elif message["type"] == "http.response.body":
             answer["body"] += message.get("body", b"")
 
-    asyncio.run(app(scope, receive, send))
-    return int(answer["status"]), bytes(answer["body"]).decode("utf-8")
+    await app(scope, receive, send)
+    return int(answer["status"]), bytes(answer["body"])
