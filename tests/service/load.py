@@ -134,8 +134,11 @@ def process_announcing(
             while True:
                 log.seek(0)
                 text = log.read().decode("utf-8", "replace")
-                if announce in text:
-                    yield proc, int(text.split(announce)[1].split()[0].rstrip(")"))
+                # The whole line, not a part of it: a port read while the process is
+                # still writing its digits ("...:35" of ":35141") refuses connections.
+                line = text.split(announce, 1)[1] if announce in text else ""
+                if "\n" in line:
+                    yield proc, int(line.split()[0].rstrip(")"))
                     return
                 if proc.poll() is not None or time.monotonic() > deadline:
                     raise RuntimeError(f"{argv[2:4]} did not start:\n{text}")
