@@ -89,6 +89,9 @@ def run(
     server = uvicorn.Server(config)
     config.load()
     sock = config.bind_socket()
+    # Listen before announcing: a client that connects at once then waits in the
+    # backlog while the server starts, instead of being refused (bind alone refuses).
+    sock.listen(config.backlog)
     try:
         if announce is not None:
             announce(host, int(sock.getsockname()[1]))
