@@ -17,7 +17,7 @@ import numpy as np
 import numpy.typing as npt
 
 from parindex._display import html_of
-from parindex._numbers import NOISE_DECIMALS, snap
+from parindex._numbers import snap, snap_array
 from parindex._text import lookup_key, normalize_key
 from parindex.engine.aggregate import score_columns
 from parindex.engine.arrays import BatchResult, MissingPolicy, SheetColumns
@@ -369,8 +369,7 @@ def none_column(n: int) -> pd.api.extensions.ExtensionArray:
 
 def _snapped(x: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
     """:func:`~parindex._numbers.snap_array` of an array the caller owns, in place."""
-    np.round(x, NOISE_DECIMALS, out=x)
-    x += 0.0  # -0.0 -> 0.0
+    x[...] = snap_array(x)
     return x
 
 
