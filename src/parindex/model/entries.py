@@ -26,7 +26,12 @@ from parindex.errors import (
     ScoreSheetErrors,
 )
 
-__all__ = ["ScoreEntry", "check_text", "entries_from_rows", "forbidden_character"]
+__all__ = [
+    "ScoreEntry",
+    "check_text",
+    "entries_from_rows",
+    "forbidden_character",
+]
 
 _NUMERIC = ("points", "self_points", "appraised_points")
 
@@ -492,18 +497,45 @@ def _checked_entry(
     note: str,
 ) -> ScoreEntry:
     """A :class:`ScoreEntry` of values its checks are known to pass, set as they are."""
-    entry = object.__new__(ScoreEntry)
-    put = object.__setattr__
-    put(entry, "unit", unit)
-    put(entry, "node", node)
-    put(entry, "points", points)
-    put(entry, "value", value)
-    put(entry, "na", na)
-    put(entry, "group", group)
-    put(entry, "self_points", self_points)
-    put(entry, "appraised_points", appraised_points)
-    put(entry, "note", note)
+    entry = _new_entry(ScoreEntry)
+    _set_unit(entry, unit)
+    _set_node(entry, node)
+    _set_points(entry, points)
+    _set_value(entry, value)
+    _set_na(entry, na)
+    _set_group(entry, group)
+    _set_self_points(entry, self_points)
+    _set_appraised_points(entry, appraised_points)
+    _set_note(entry, note)
     return entry
+
+
+# The slots' own setters: what object.__setattr__ ends in, without the look-up.
+_new_entry = object.__new__
+(
+    _set_unit,
+    _set_node,
+    _set_points,
+    _set_value,
+    _set_na,
+    _set_group,
+    _set_self_points,
+    _set_appraised_points,
+    _set_note,
+) = (
+    ScoreEntry.__dict__[name].__set__
+    for name in (
+        "unit",
+        "node",
+        "points",
+        "value",
+        "na",
+        "group",
+        "self_points",
+        "appraised_points",
+        "note",
+    )
+)
 
 
 def entries_from_rows(

@@ -31,6 +31,7 @@ from parindex.errors import (
 )
 from parindex.limits import MAX_SHEET_ROWS, check_limit
 from parindex.model.entries import ScoreEntry, entries_from_rows
+from parindex.model.plain import plain_entries
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -116,6 +117,31 @@ class ScoreSheet:
     _rows: dict[str, list[int]] | None = attrs.field(init=False, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
+        entries = self.entries
+        units = [e.unit for e in entries]
+        if len(set(zip(units, [e.node for e in entries], strict=True))) == len(entries) and all(
+            e.group is None for e in entries
+        ):  # the usual sheet, checked in C: no pair twice, no group
+            groups: dict[str, str | None] = dict.fromkeys(units)
+        else:
+            groups = self._checked_groups()
+        object.__setattr__(self, "_groups", groups)
+        object.__setattr__(self, "_units", tuple(groups))
+        object.__setattr__(self, "_rows", None)  # built on the first for_unit
+        clash = spelling_clash(self.units)
+        if clash is not None:
+            a, b = clash
+            raise DuplicateEntryError(
+                f"units {a!r} and {b!r} are one name spelled two ways (letter case or "
+                "tone-mark placement); spell each unit one way, e.g. with "
+                "UnitNames(official names).canonicalize(sheet)",
+                unit=b,
+                value=(a, b),
+            )
+
+    def _checked_groups(self) -> dict[str, str | None]:
+        """Each unit's group, the sheet refused if a unit and node come twice or a unit
+        has two groups (the first such entry named)."""
         seen: dict[tuple[str, str], int] = {}
         groups: dict[str, str | None] = {}
         for i, e in enumerate(self.entries):
@@ -138,19 +164,7 @@ class ScoreSheet:
                         value=e.group,
                     )
                 groups[e.unit] = e.group
-        object.__setattr__(self, "_groups", groups)
-        object.__setattr__(self, "_units", tuple(groups))
-        object.__setattr__(self, "_rows", None)  # built on the first for_unit
-        clash = spelling_clash(self.units)
-        if clash is not None:
-            a, b = clash
-            raise DuplicateEntryError(
-                f"units {a!r} and {b!r} are one name spelled two ways (letter case or "
-                "tone-mark placement); spell each unit one way, e.g. with "
-                "UnitNames(official names).canonicalize(sheet)",
-                unit=b,
-                value=(a, b),
-            )
+        return groups
 
     def __len__(self) -> int:
         return len(self.entries)
@@ -242,6 +256,10 @@ class ScoreSheet:
             [{'unit': 'A', 'node': '1', 'points': 8.5}, {'unit': 'A', 'node': '2', 'status': 'na'}]
         """
         check_rows(len(records) if isinstance(records, Sized) else 0, max_rows)
+        if isinstance(records, list | tuple):  # JSON's usual sheet, read in one pass
+            plain = plain_entries(records)
+            if plain is not None:
+                return ScoreSheet(plain)
         numbered: list[tuple[str, Mapping[str, Any]]] = []
         rows = iter(records)
         for i, rec in enumerate(rows):
