@@ -12,12 +12,13 @@ Example:
 
 from __future__ import annotations
 
-import functools
 from typing import Any
 
 import attrs
+import numpy as np
+import numpy.typing as npt
 
-from parindex._numbers import NOISE_DECIMALS, round_half_up, snap
+from parindex._numbers import round_half_up, snap, snap_array
 from parindex._text import normalize_key
 from parindex.analysis.ranking import Ranking
 from parindex.engine.scores import Scores
@@ -30,8 +31,6 @@ __all__ = [
     "ranking_document",
     "result_document",
 ]
-
-_INF = float("inf")
 
 
 def result_document(
@@ -50,52 +49,37 @@ def result_document(
         >>> doc["methodology"], doc["units"][0]["index"], doc["units"][0]["nodes"]["3"]["index"]
         ('province-2017', 75.4, 100.0)
     """
-    # Read from the arrays, a column at a time: the same numbers as the UnitResult and
-    # RankedUnit views (snap is idempotent, so snapping once is snapping twice), without
-    # building a view object per unit and node.
+    # Read from the arrays, a unit's row at a time: the same numbers as the UnitResult
+    # and RankedUnit views (both snap), without building a view object per unit and
+    # node, nor a Python call per number.
     b = scores.batch
     c = b.compiled
     n, total = c.n_nodes, c.total_slot
-    units = b.units
-    num = _column if decimals is None else functools.partial(_rounded_column, decimals=decimals)
-    points = [num(col) for col in b.points.T.tolist()]
-    maxima = [num(col) for col in b.max_points.T.tolist()]
-    index = [num(col) for col in b.index.T.tolist()]
-    na = b.na.T.tolist()
-    statuses = [
-        [
-            "na" if a else ("scored" if p is not None else "unknown")
-            for a, p in zip(a_col, p_col, strict=True)
-        ]
-        for a_col, p_col in zip(na, points, strict=True)
-    ]
-    ids = c.slot_ids
+    points, maxima, index = (_cells(a, decimals) for a in (b.points, b.max_points, b.index))
+    statuses = np.where(b.na, "na", np.where(np.isnan(b.points), "unknown", "scored")).tolist()
+    node_ids, component_ids = c.slot_ids[:n], c.slot_ids[n:total]
     ranks, bands = _rank_and_band(scores, ranking)
     codes, given = _identities(scores)
     out = []
-    for i, unit in enumerate(units):
-
-        def slot(s: int, i: int = i) -> dict[str, Any]:
-            return {
-                "points": points[s][i],
-                "max_points": maxima[s][i],
-                "index": index[s][i],
-                "status": statuses[s][i],
-            }
-
+    for i, unit in enumerate(b.units):
+        p, m, x = points[i], maxima[i], index[i]
+        slots = [
+            {"points": a, "max_points": mx, "index": ix, "status": st}
+            for a, mx, ix, st in zip(p, m, x, statuses[i], strict=True)
+        ]
         out.append(
             {
                 "unit": unit,
                 "unit_code": codes[i],
                 "given_name": given[i],
                 "group": b.groups[i],
-                "points": points[total][i],
-                "max_points": maxima[total][i],
-                "index": index[total][i],
+                "points": p[total],
+                "max_points": m[total],
+                "index": x[total],
                 "rank": ranks[unit],
                 "band": bands[unit],
-                "nodes": {ids[s]: slot(s) for s in range(n)},
-                "components": {ids[s]: slot(s) for s in range(n, total)},
+                "nodes": dict(zip(node_ids, slots, strict=False)),
+                "components": dict(zip(component_ids, slots[n:], strict=False)),
             }
         )
     return {
@@ -107,17 +91,21 @@ def result_document(
     }
 
 
-def _column(values: list[float]) -> list[float | None]:
-    """:func:`parindex._numbers.snap` of each value, None for NaN (a column at once;
-    snap written out, as a call per value was a tenth of a small sheet's answer)."""
-    return [
-        None if v != v else (round(v, NOISE_DECIMALS) + 0.0 if -_INF < v < _INF else v)
-        for v in values
-    ]
-
-
-def _rounded_column(values: list[float], decimals: int) -> list[float | None]:
-    return [None if v != v else round_half_up(snap(v), decimals) for v in values]
+def _cells(values: npt.NDArray[np.float64], decimals: int | None) -> list[list[float | None]]:
+    """Each row of ``values`` as a list: snapped (:func:`~parindex._numbers.snap`, done
+    on the whole array at once), or rounded half up to ``decimals``; None for NaN.
+    Infinity is refused: JSON has no word for it, and no score is infinite."""
+    snapped = snap_array(values)
+    if np.isinf(snapped).any():
+        raise ValueError("an infinite number among the scores: please report it")
+    if decimals is not None:
+        return [
+            [None if v != v else round_half_up(v, decimals) for v in row]
+            for row in snapped.tolist()
+        ]
+    cells = snapped.astype(object)
+    cells[np.isnan(snapped)] = None
+    return cells.tolist()  # type: ignore[no-any-return]
 
 
 def _rank_and_band(scores: Scores, ranking: Ranking) -> tuple[dict[str, Any], dict[str, Any]]:
