@@ -9,7 +9,7 @@ import pytest
 
 from ..conftest import fresh_python
 
-WEB = ("starlette", "uvicorn", "anyio", "jsonschema", "jsonschema_rs")
+WEB = ("starlette", "uvicorn", "anyio", "jsonschema", "jsonschema_rs", "orjson")
 
 
 @pytest.mark.parametrize(
@@ -50,3 +50,21 @@ def test_serve_without_the_extra_says_what_to_install(missing: str) -> None:
     assert fresh_python(code) == (
         f"2 parindex: error: the HTTP service needs {missing}: pip install 'parindex[service]'"
     )
+
+
+def test_without_orjson_the_answers_are_the_same() -> None:
+    # orjson only reads and writes faster: without it, json gives the same documents.
+    code = (
+        "import json, sys\n"
+        "HIDE"
+        "from parindex.service import dispatch\n"
+        "body = json.dumps({'methodology': 'province-2017', 'sheet': [\n"
+        "    {'unit': 'Đắk Lắk', 'node': n, 'points': 5.5} for n in '12345678']}).encode()\n"
+        "status, text = dispatch('POST', '/score', body)\n"
+        'dup = dispatch(\'POST\', \'/score\', b\'{"methodology": "a", "methodology": "b"}\')\n'
+        "print(status, json.loads(text)['units'][0]['index'], dup[0], sys.modules.get('orjson') is not None)"
+    )
+    with_orjson = fresh_python(code.replace("HIDE", ""))
+    without = fresh_python(code.replace("HIDE", "sys.modules['orjson'] = None  # as if gone\n"))
+    assert with_orjson.rsplit(" ", 1) == [without.rsplit(" ", 1)[0], "True"]
+    assert without.endswith(" 400 False")

@@ -108,3 +108,7 @@ class Endpoint:
     before the handler runs."""
     params: tuple[Param, ...] = ()
     errors: tuple[int, ...] = ()
+    finite_answer: bool = False
+    """The handler's document holds no NaN or infinity by construction (its builder
+    writes null for what is unknown and refuses infinity): the answer is encoded
+    without looking through it again (:func:`~parindex.service.protocol.encode`)."""

@@ -226,6 +226,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         "(Content-Type: text/csv) with the methodology and options in the query.",
         _score,
         answer="result",
+        finite_answer=True,
         body="score-request",
         csv=True,
         params=_SCORE_PARAMS,
