@@ -60,10 +60,10 @@ def snap_array(x: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
         out += 0.0  # -0.0 -> 0.0
         scaled = x * _SCALE
         # The product's error is at most half an ulp, under |scaled| * 2**-53: a
-        # margin of four times that, measured from the half. Not "<=": NaN (from inf,
-        # or a product past the float range) is taken too.
+        # margin of four times that, measured from the half. NaN stays NaN.
         margin = np.abs(scaled) * 2.0**-51
-        near_half = ~(np.abs(scaled - np.floor(scaled) - 0.5) > margin)
+        near_half = np.abs(scaled - np.floor(scaled) - 0.5) <= margin
+        near_half |= np.abs(x) >= _NO_FRACTION
     if near_half.any():
         at = np.flatnonzero(near_half.ravel())
         out.reshape(-1)[at] = [snap(v) for v in x.ravel()[at].tolist()]  # a view: out is new
@@ -71,6 +71,7 @@ def snap_array(x: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
 
 
 _SCALE = 10.0**NOISE_DECIMALS
+_NO_FRACTION = 2.0**52 / _SCALE  # past it, the scaled value holds no fraction (and inf)
 
 
 def round_half_up(x: float, decimals: int = 2) -> float:

@@ -54,8 +54,12 @@ def plain_entries(records: Sequence[object]) -> list[ScoreEntry] | None:
             points = float(points)
         elif not 0.0 <= points < math.inf:
             return None
-        clean_unit = memo[unit] if unit in memo else _clean(memo, unit)
-        clean_node = memo[node] if node in memo else _clean(memo, node)
+        clean_unit = memo.get(unit, False)
+        if clean_unit is False:
+            clean_unit = _clean(memo, unit)
+        clean_node = memo.get(node, False)
+        if clean_node is False:
+            clean_node = _clean(memo, node)
         if not clean_unit or not clean_node:
             return None
         entry = _new_entry(ScoreEntry)

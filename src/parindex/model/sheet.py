@@ -13,6 +13,7 @@ import csv
 import io
 import json
 import math
+import operator
 import sys
 from collections.abc import Iterable, Mapping, Sequence, Sized
 from typing import TYPE_CHECKING, Any
@@ -71,6 +72,9 @@ carriage return is written with a leading ``'`` (so no spreadsheet runs it as a
 formula) and read back without it; numbers are written as they are."""
 
 
+_UNIT, _NODE, _GROUP = (operator.attrgetter(name) for name in ("unit", "node", "group"))
+
+
 def _entries(items: Iterable[ScoreEntry]) -> tuple[ScoreEntry, ...]:
     if isinstance(items, str | bytes | Mapping) or not isinstance(items, Iterable):
         raise InputFormatError(
@@ -78,6 +82,8 @@ def _entries(items: Iterable[ScoreEntry]) -> tuple[ScoreEntry, ...]:
             "ScoreSheet.from_records, from_frame, from_csv_text or read for plain data"
         )
     out = tuple(items)
+    if set(map(type, out)) <= {ScoreEntry}:  # the usual case, checked in C
+        return out
     for i, e in enumerate(out):
         if not isinstance(e, ScoreEntry):
             raise InputFormatError(
@@ -118,10 +124,10 @@ class ScoreSheet:
 
     def __attrs_post_init__(self) -> None:
         entries = self.entries
-        units = [e.unit for e in entries]
-        if len(set(zip(units, [e.node for e in entries], strict=True))) == len(entries) and all(
-            e.group is None for e in entries
-        ):  # the usual sheet, checked in C: no pair twice, no group
+        units = list(map(_UNIT, entries))
+        pairs = set(zip(units, map(_NODE, entries), strict=True))
+        if len(pairs) == len(entries) and not any(map(_GROUP, entries)):
+            # the usual sheet, checked in C: no unit and node twice, no group
             groups: dict[str, str | None] = dict.fromkeys(units)
         else:
             groups = self._checked_groups()

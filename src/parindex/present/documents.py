@@ -55,8 +55,8 @@ def result_document(
     b = scores.batch
     c = b.compiled
     n, total = c.n_nodes, c.total_slot
-    points, maxima, index = (_cells(a, decimals) for a in (b.points, b.max_points, b.index))
-    statuses = np.where(b.na, "na", np.where(np.isnan(b.points), "unknown", "scored")).tolist()
+    points, maxima, index = _cells(np.stack((b.points, b.max_points, b.index)), decimals)
+    statuses = _STATUS_WORDS[b.na * 2 + np.isnan(b.points)].tolist()
     node_ids, component_ids = c.slot_ids[:n], c.slot_ids[n:total]
     ranks, bands = _rank_and_band(scores, ranking)
     codes, given = _identities(scores)
@@ -91,18 +91,22 @@ def result_document(
     }
 
 
-def _cells(values: npt.NDArray[np.float64], decimals: int | None) -> list[list[float | None]]:
-    """Each row of ``values`` as a list: snapped (:func:`~parindex._numbers.snap`, done
+# A slot's status by its code: 2 if not applicable, plus 1 if its points are unknown.
+_STATUS_WORDS = np.array(["scored", "unknown", "na", "na"], dtype=object)
+
+
+def _cells(values: npt.NDArray[np.float64], decimals: int | None) -> list[Any]:
+    """Each row of ``values`` as a list (nested as the array is): snapped (:func:`~parindex._numbers.snap`, done
     on the whole array at once), or rounded half up to ``decimals``; None for NaN.
     Infinity is refused: JSON has no word for it, and no score is infinite."""
     snapped = snap_array(values)
     if np.isinf(snapped).any():
         raise ValueError("an infinite number among the scores: please report it")
     if decimals is not None:
-        return [
-            [None if v != v else round_half_up(v, decimals) for v in row]
-            for row in snapped.tolist()
-        ]
+        rounded = np.vectorize(
+            lambda v: None if v != v else round_half_up(v, decimals), otypes=[object]
+        )
+        return rounded(snapped).tolist()  # type: ignore[no-any-return]
     cells = snapped.astype(object)
     cells[np.isnan(snapped)] = None
     return cells.tolist()  # type: ignore[no-any-return]

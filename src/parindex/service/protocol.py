@@ -11,8 +11,6 @@ import math
 import re
 from typing import Any
 
-import numpy as np
-
 try:  # the service extra's JSON codec; json does it all, slower
     import orjson as _orjson
 except ImportError:  # pragma: no cover - the service extra installs it
@@ -164,17 +162,17 @@ def parse_json_body(body: bytes, *, max_depth: int = MAX_JSON_DEPTH) -> Any:
         type="LimitExceededError",
         value=max_depth,
     )
-    try:
-        text = body.decode("utf-8-sig")
-    except UnicodeDecodeError as err:
-        raise HttpError(
-            400, f"the body is not UTF-8 (byte {err.start})", type="InputFormatError"
-        ) from None
     skeleton = _skeleton(body)
     data = _fast_parse(body.removeprefix(codecs.BOM_UTF8), skeleton)
     if data is _SLOW:
+        try:
+            text = body.decode("utf-8-sig")
+        except UnicodeDecodeError as err:
+            raise HttpError(
+                400, f"the body is not UTF-8 (byte {err.start})", type="InputFormatError"
+            ) from None
         data = _parse(text, too_deep)
-    if _height(body, skeleton) >= max_depth:  # else no value lies deeper than the bound
+    if _height(body, skeleton, at_most=max_depth) >= max_depth:  # else none lies deeper
         try:
             check_depth(data, max_depth)
         except InputFormatError:
@@ -279,9 +277,7 @@ _C1 = re.compile(rb"\xc2[\x80-\x9f]")  # U+0080-U+009F in UTF-8
 _ESCAPE = re.compile(rb"\\(?:[bf]|u00[0189]|u007[fF]|u[dD][89a-fA-F])")
 _NOT_BRACKET = bytes(b for b in range(256) if b not in b"[]{}")
 _NOT_SKELETON = bytes(b for b in range(256) if b not in b'[]{}":')
-_STEP = np.zeros(256, dtype=np.int8)  # a bracket's step in the running depth (else 0)
-_STEP[list(b"[{")] = 1
-_STEP[list(b"]}")] = -1
+_AS_BRACES = bytes.maketrans(b"[]", b"{}")
 
 
 def _suspect(body: bytes) -> bool:
@@ -294,18 +290,23 @@ def _suspect(body: bytes) -> bool:
     return bool(body.translate(None, _PLAIN_BYTES) or _C1.search(body) or _ESCAPE.search(body))
 
 
-def _height(body: bytes, skeleton: bytes) -> int:
-    """How deep the arrays and objects of a valid JSON body nest (0 for a scalar): the
-    values inside lie at most one level deeper. The deepest running count of the
-    brackets of its :func:`_skeleton`; where a string holds a bracket or a colon, of
-    the body split at its quotes."""
-    brackets = skeleton
-    if b'"' in brackets:
+def _height(body: bytes, skeleton: bytes, *, at_most: int) -> int:
+    """How deep the arrays and objects of a valid JSON body nest (0 for a scalar), or
+    ``at_most`` if deeper: the values inside lie at most one level deeper. Counted in
+    C on the brackets of its :func:`_skeleton` (where a string holds a bracket or a
+    colon, of the body split at its quotes), all made braces (the body is valid JSON:
+    only the depth is asked): each pass drops the innermost pairs, so the passes until
+    none is left are the depth."""
+    if b'"' in skeleton:
         bare = body.replace(b"\\\\", b"").replace(b'\\"', b"") if b"\\" in body else body
-        brackets = b"".join(bare.split(b'"')[::2]).translate(None, _NOT_BRACKET)
-    if not brackets:
-        return 0
-    return int(np.cumsum(_STEP[np.frombuffer(brackets, dtype=np.uint8)]).max())
+        brackets = b"".join(bare.split(b'"')[::2]).translate(_AS_BRACES, _NOT_BRACKET)
+    else:
+        brackets = skeleton.translate(_AS_BRACES, b":")
+    height = 0
+    while brackets and height < at_most:
+        brackets = brackets.replace(b"{}", b"")
+        height += 1
+    return height
 
 
 def _check_strings(data: Any) -> None:
