@@ -56,22 +56,29 @@ ENV = dict(os.environ, PYTHONPATH=str(ROOT / "src"))
 
 def _paired(a: Prepare, b: Prepare, repeat: int) -> dict[str, float]:
     """Time ``a`` and ``b`` back to back ``repeat`` times, alternating which goes first;
-    the median of the per-repetition ratios a / b, and the median times."""
+    the median of the per-repetition ratios a / b, and the median times. ``ratio_cpu``:
+    the same of the process's CPU time, which waits for a core do not count (on a
+    machine others load, a short side waits for a core relatively longer than a long
+    one, and the wall-clock ratio moves with the load: see the README)."""
     times: tuple[list[float], list[float]] = ([], [])
-    ratios = []
+    ratios, cpu_ratios = [], []
     for i in range(repeat):
-        took = [0.0, 0.0]
+        took, cpu = [0.0, 0.0], [0.0, 0.0]
         for side in (0, 1) if i % 2 == 0 else (1, 0):
             call = (a, b)[side]()
             gc.collect()
-            start = time.perf_counter()
+            start, start_cpu = time.perf_counter(), time.process_time()
             call()
             took[side] = time.perf_counter() - start
+            cpu[side] = time.process_time() - start_cpu
         times[0].append(took[0])
         times[1].append(took[1])
         ratios.append(took[0] / took[1])
+        if cpu[1] > 0:
+            cpu_ratios.append(cpu[0] / cpu[1])
     return {
         "ratio": statistics.median(ratios),
+        "ratio_cpu": statistics.median(cpu_ratios) if cpu_ratios else float("nan"),
         "a": statistics.median(times[0]),
         "b": statistics.median(times[1]),
         "ratio_min": min(ratios),
@@ -138,6 +145,7 @@ def bench_public(units: int, repeat: int) -> dict[str, Any]:
     engine = _paired(_ranked_table(ENGINE, m, wide, "min"), _ready(floor), repeat)
     return {
         "public_vs_pandas_floor": got["ratio"],
+        "public_vs_pandas_floor_cpu": got["ratio_cpu"],
         "public_seconds": got["a"],
         "pandas_floor_seconds": got["b"],
         "public_engine_vs_pandas_floor": engine["ratio"],
@@ -196,6 +204,7 @@ def bench_skcriteria(units: int, repeat: int) -> dict[str, Any]:
     names_time = _paired(_ready(lambda: _unit_keys(unit_column)), _ready(lambda: None), repeat)
     return {
         "vs_scikit_criteria": got["ratio"],
+        "vs_scikit_criteria_cpu": got["ratio_cpu"],
         "skcriteria_seconds": got["a"],
         "parindex_dense_rank_seconds": got["b"],
         "vs_scikit_criteria_engine": engine["ratio"],
