@@ -529,6 +529,7 @@ def rank_change(current: Ranking, previous: Ranking) -> pd.DataFrame:
 
     Columns: ``unit, rank, par_index, previous_rank, previous_index, change,
     index_change``. ``change`` is positive when a unit moved up (rank 5 -> 3 is +2).
+    Rows are in order of the units' names (by code point), whichever pandas is installed.
 
     Example:
         >>> import parindex
@@ -543,7 +544,10 @@ def rank_change(current: Ranking, previous: Ranking) -> pd.DataFrame:
     prev = previous.table[["unit", "rank", INDEX_COLUMN]].rename(
         columns={"rank": "previous_rank", INDEX_COLUMN: "previous_index"}
     )
-    out = ResultFrame(cur.merge(prev, on="unit", how="outer", sort=False))
+    # An outer merge sorts its keys on pandas >= 2.2 and did not always before: sorted
+    # here, so that the rows come in one order on every supported pandas.
+    merged = cur.merge(prev, on="unit", how="outer", sort=True)
+    out = ResultFrame(merged.sort_values("unit", kind="stable", ignore_index=True))
     out["change"] = (out["previous_rank"] - out["rank"]).astype("Int64")
     out["index_change"] = (out[INDEX_COLUMN] - out["previous_index"]).round(9)
     return out
