@@ -42,7 +42,8 @@ def _strs(items: Iterable[str]) -> tuple[str, ...]:
 
 
 def _opt_float(x: object) -> float | None:
-    return None if x is None else float(x)  # type: ignore[arg-type]
+    # + 0.0: a maximum written -0 is 0 (its sign would only ever show as "-0.0").
+    return None if x is None else float(x) + 0.0  # type: ignore[arg-type]
 
 
 def check_label(_inst: object, attribute: attrs.Attribute[Any], value: Any) -> None:
