@@ -40,6 +40,7 @@ from parindex.service.protocol import (
     MAX_BODY_BYTES,
     MAX_JSON_DEPTH,
     HttpError,
+    decode_body,
     encode,
     error_answer,
     parse_json_body,
@@ -290,13 +291,7 @@ def _request(
                 "a text/csv body needs the methodology in the query (?methodology=...)",
                 type="InputFormatError",
             )
-        try:
-            text = raw.decode("utf-8-sig")
-        except UnicodeDecodeError as err:
-            raise HttpError(
-                400, f"the body is not UTF-8 (byte {err.start})", type="InputFormatError"
-            ) from None
-        return {**options, "sheet": CsvSheet(text)}, params
+        return {**options, "sheet": CsvSheet(decode_body(raw))}, params
     # Any other Content-Type is read as JSON (as it always was): a client that forgot
     # the header gets the answer, or a message about the JSON it sent.
     data = parse_json_body(raw, max_depth=limits.max_json_depth)

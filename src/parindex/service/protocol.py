@@ -27,6 +27,7 @@ __all__ = [
     "MAX_BODY_BYTES",
     "MAX_JSON_DEPTH",
     "HttpError",
+    "decode_body",
     "dumps",
     "encode",
     "error_answer",
@@ -165,13 +166,7 @@ def parse_json_body(body: bytes, *, max_depth: int = MAX_JSON_DEPTH) -> Any:
     skeleton = _skeleton(body)
     data = _fast_parse(body.removeprefix(codecs.BOM_UTF8), skeleton)
     if data is _SLOW:
-        try:
-            text = body.decode("utf-8-sig")
-        except UnicodeDecodeError as err:
-            raise HttpError(
-                400, f"the body is not UTF-8 (byte {err.start})", type="InputFormatError"
-            ) from None
-        data = _parse(text, too_deep)
+        data = _parse(decode_body(body), too_deep)
     if _height(body, skeleton, at_most=max_depth) >= max_depth:  # else none lies deeper
         try:
             check_depth(data, max_depth)
@@ -180,6 +175,27 @@ def parse_json_body(body: bytes, *, max_depth: int = MAX_JSON_DEPTH) -> Any:
     if _suspect(body):  # else no text of the body can hold a refused character
         _check_strings(data)
     return data
+
+
+def decode_body(body: bytes) -> str:
+    """A request body as text: UTF-8, a byte-order mark dropped (else :class:`HttpError`
+    400 naming the first bad byte).
+
+    Example:
+        >>> from parindex.service.protocol import decode_body
+        >>> decode_body(b"\\xef\\xbb\\xbfunit,node")
+        'unit,node'
+        >>> decode_body(b"A\\xff")
+        Traceback (most recent call last):
+        ...
+        parindex.service.protocol.HttpError: the body is not UTF-8 (byte 1)
+    """
+    try:
+        return body.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        raise HttpError(
+            400, f"the body is not UTF-8 (byte {err.start})", type="InputFormatError"
+        ) from None
 
 
 _SLOW = object()  # the fast parser's word for "parse this body the careful way"
