@@ -544,10 +544,9 @@ def rank_change(current: Ranking, previous: Ranking) -> pd.DataFrame:
     prev = previous.table[["unit", "rank", INDEX_COLUMN]].rename(
         columns={"rank": "previous_rank", INDEX_COLUMN: "previous_index"}
     )
-    # An outer merge sorts its keys on pandas >= 2.2 and did not always before: sorted
-    # here, so that the rows come in one order on every supported pandas.
-    merged = cur.merge(prev, on="unit", how="outer", sort=True)
-    out = ResultFrame(merged.sort_values("unit", kind="stable", ignore_index=True))
+    # sort=True: an outer merge sorts its keys on pandas >= 2.2 even without it, and
+    # did not always before; asked for, the rows come in one order on every pandas.
+    out = ResultFrame(cur.merge(prev, on="unit", how="outer", sort=True))
     out["change"] = (out["previous_rank"] - out["rank"]).astype("Int64")
     out["index_change"] = (out[INDEX_COLUMN] - out["previous_index"]).round(9)
     return out
