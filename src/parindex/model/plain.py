@@ -10,17 +10,8 @@ from collections.abc import Sequence
 
 from parindex.model.entries import (
     ScoreEntry,
+    _checked_entry,
     _clean,
-    _new_entry,
-    _set_appraised_points,
-    _set_group,
-    _set_na,
-    _set_node,
-    _set_note,
-    _set_points,
-    _set_self_points,
-    _set_unit,
-    _set_value,
 )
 
 __all__ = ["plain_entries"]
@@ -54,23 +45,11 @@ def plain_entries(records: Sequence[object]) -> list[ScoreEntry] | None:
             points = float(points)
         elif not 0.0 <= points < math.inf:
             return None
-        clean_unit = memo.get(unit, False)
-        if clean_unit is False:
-            clean_unit = _clean(memo, unit)
-        clean_node = memo.get(node, False)
-        if clean_node is False:
-            clean_node = _clean(memo, node)
+        clean_unit = memo[unit] if unit in memo else _clean(memo, unit)
+        clean_node = memo[node] if node in memo else _clean(memo, node)
         if not clean_unit or not clean_node:
             return None
-        entry = _new_entry(ScoreEntry)
-        _set_unit(entry, clean_unit)
-        _set_node(entry, clean_node)
-        _set_points(entry, points)
-        _set_value(entry, None)
-        _set_na(entry, False)
-        _set_group(entry, None)
-        _set_self_points(entry, None)
-        _set_appraised_points(entry, None)
-        _set_note(entry, "")
-        out.append(entry)
+        out.append(
+            _checked_entry(clean_unit, clean_node, points, None, False, None, None, None, "")
+        )
     return out
