@@ -198,7 +198,7 @@ def bench_skcriteria(units: int, repeat: int) -> dict[str, Any]:
         engine = _paired(_ready(theirs), _ranked_table(ENGINE, m, wide, "dense"), repeat)
     # What the unit-name checks alone cost (text, Unicode form, spacing, repeats, one
     # unit spelled two ways): the part of parindex's time that no numeric work can cut.
-    from parindex.engine.batch import _unit_keys
+    from parindex.engine.names import unit_keys as _unit_keys
 
     unit_column = wide["unit"]
     names_time = _paired(_ready(lambda: _unit_keys(unit_column)), _ready(lambda: None), repeat)

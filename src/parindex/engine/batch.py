@@ -11,9 +11,8 @@ one the unit-by-unit path gives.
 from __future__ import annotations
 
 import math
-import unicodedata
 from collections.abc import Sequence
-from typing import Any, Literal
+from typing import Literal
 
 import attrs
 import numpy as np
@@ -23,9 +22,10 @@ import pandas as pd
 from parindex._numbers import TOLERANCE
 from parindex._text import normalize_key, spelling_clash
 from parindex.engine.aggregate import score_columns, score_dense
-from parindex.engine.arrays import DenseSheet, MissingPolicy, SheetColumns, lazy_units
+from parindex.engine.arrays import DenseSheet, MissingPolicy, SheetColumns
 from parindex.engine.checks import outside_bound
 from parindex.engine.compile import BoolArray, compile_methodology
+from parindex.engine.names import Fallback, normal_keys, unit_keys
 from parindex.engine.scores import Scores, object_array, sheet_columns
 from parindex.errors import InputFormatError, UnknownNodeError
 from parindex.limits import MAX_SHEET_ROWS
@@ -39,100 +39,12 @@ __all__ = ["score_frame"]
 Cells = Literal["points", "values"]
 
 
-class _Fallback(Exception):
-    """A vectorised check failed: let the ScoreSheet path raise the exact error."""
-
-
 def _keys(col: pd.Series) -> npt.NDArray[np.object_]:
     """Normalised non-blank text keys (unit, node), or fall back."""
     codes, uniques = pd.factorize(col, use_na_sentinel=True)
     if (codes < 0).any():
-        raise _Fallback
-    return object_array(_normal_keys(uniques.tolist()))[codes]
-
-
-def _normal_keys(keys: list[object]) -> list[str]:
-    """The keys in :func:`normalize_key` form, or fall back when one is not non-blank
-    text."""
-    return _normal_keys_joined(keys)[0]
-
-
-def _normal_keys_joined(keys: list[object]) -> tuple[list[str], str | None]:
-    """:func:`_normal_keys`, with the NUL-joined keys when they were already normal
-    (the usual case, checked in C on that one string), else ``None``."""
-    try:
-        joined = "\x00".join(keys)  # type: ignore[arg-type]  # TypeError: not all text
-    except TypeError:
-        raise _Fallback from None
-    printable = _check_joined(joined, len(keys))
-    texts: list[str] = keys  # type: ignore[assignment]  # the join proved they are str
-    if _already_normal(joined, len(texts), printable=printable):
-        return texts, joined
-    normal = [normalize_key(u) for u in texts]
-    if not all(normal):
-        raise _Fallback
-    return normal, None
-
-
-def _check_joined(joined: str, count: int) -> bool:
-    """Fall back unless the ``count`` NUL-joined keys are all non-blank and free of
-    NUL, control and invisible characters; returns whether they are all printable."""
-    if not count or "\x00\x00" in joined or joined.startswith("\x00") or joined.endswith("\x00"):
-        raise _Fallback  # a blank key
-    spaced = joined.replace("\x00", " ")
-    printable = spaced.isprintable()  # in C: no control, format or surrogate character
-    if joined.count("\x00") != count - 1 or (not printable and forbidden_character(spaced)):
-        raise _Fallback  # a key holding NUL, a control or an invisible character
-    return printable
-
-
-def _arrow_joined(col: pd.Series) -> str | None:
-    """The names of an Arrow-backed column joined by NUL, read from its buffers: the
-    join of ``col.tolist()`` without a Python string per name. ``None`` when the
-    column is not Arrow text without nulls (the caller then reads it name by name)."""
-    to_arrow = getattr(col.array, "__arrow_array__", None)
-    if to_arrow is None:
-        return None
-    try:
-        arr: Any = to_arrow()
-    except ImportError:  # pyarrow is optional: pandas' own strings, read name by name
-        return None
-    if hasattr(arr, "combine_chunks"):
-        arr = arr.combine_chunks()
-    kind = str(arr.type)
-    if arr.null_count or kind not in ("string", "large_string"):
-        return None
-    _, offsets_buffer, data_buffer = arr.buffers()
-    width = np.int64 if kind == "large_string" else np.int32
-    offsets = np.frombuffer(offsets_buffer, dtype=width)[arr.offset : arr.offset + len(arr) + 1]
-    if data_buffer is None:  # every name empty
-        return "\x00" * (len(arr) - 1)
-    body = np.frombuffer(data_buffer, dtype=np.uint8)[offsets[0] : offsets[-1]]
-    # A NUL byte before each name but the first (UTF-8 never has a 0 byte inside a
-    # character): the bytes of the joined text.
-    joined = np.insert(body, (offsets[1:-1] - offsets[0]).astype(np.intp), 0)
-    try:
-        return joined.tobytes().decode("utf-8")
-    except UnicodeDecodeError:
-        return None
-
-
-def _already_normal(joined: str, count: int, *, printable: bool | None = None) -> bool:
-    """Whether each of the ``count`` NUL-joined keys equals its :func:`normalize_key`
-    form (NUL never composes, so NFC of the join is the join of NFCs). ``printable``:
-    whether the keys are printable, when the caller knows (one pass fewer)."""
-    if joined.count("\x00") != count - 1:
-        return False  # a key holds NUL itself
-    if " \x00" in joined or "\x00 " in joined or "  " in joined:
-        return False
-    if joined.startswith(" ") or joined.endswith(" "):
-        return False
-    # Every whitespace character but the space is non-printable, so printable text
-    # (NUL separators aside) without the double and edge spaces above is split-stable.
-    if printable is None:
-        printable = joined.replace("\x00", "a").isprintable()
-    split_stable = printable or (" ".join(joined.split()) == joined)
-    return split_stable and unicodedata.is_normalized("NFC", joined)
+        raise Fallback
+    return object_array(normal_keys(uniques.tolist()))[codes]
 
 
 def _floats(frame: pd.DataFrame, name: str) -> npt.NDArray[np.float64]:
@@ -144,11 +56,11 @@ def _floats(frame: pd.DataFrame, name: str) -> npt.NDArray[np.float64]:
     if col.isna().all():
         return np.full(n, np.nan)
     if pd.api.types.is_bool_dtype(col) or not pd.api.types.is_numeric_dtype(col):
-        raise _Fallback
+        raise Fallback
     arr = col.to_numpy(dtype=np.float64, na_value=np.nan)
     given = ~np.isnan(arr)
     if not np.all(np.isfinite(arr[given])) or np.any(arr[given] < 0):
-        raise _Fallback
+        raise Fallback
     return arr
 
 
@@ -156,7 +68,7 @@ def _opt_keys(col: pd.Series) -> npt.NDArray[np.object_]:
     """Group keys: normalised text, ``None`` for blank or non-text (as the sheet reads)."""
     codes, uniques = pd.factorize(col, use_na_sentinel=True)
     if any(isinstance(u, str) and forbidden_character(u) for u in uniques):
-        raise _Fallback  # the sheet path names the character
+        raise Fallback  # the sheet path names the character
     table = np.array(
         [normalize_key(u) if isinstance(u, str) and u.strip() else None for u in uniques] + [None],
         dtype=object,
@@ -165,11 +77,11 @@ def _opt_keys(col: pd.Series) -> npt.NDArray[np.object_]:
 
 
 def _tidy_columns(frame: pd.DataFrame) -> SheetColumns:
-    """Columns from a tidy frame with vectorised checks (raises _Fallback on doubt)."""
+    """Columns from a tidy frame with vectorised checks (raises Fallback on doubt)."""
     check_columns(list(map(str, frame.columns)), "frame")
     n = len(frame)
     if n == 0:
-        raise _Fallback
+        raise Fallback
     unit = _keys(frame["unit"])
     node = _keys(frame["node"])
     points = _floats(frame, "points")
@@ -186,10 +98,10 @@ def _tidy_columns(frame: pd.DataFrame) -> SheetColumns:
                 v = v.item()
             if isinstance(v, str):
                 if forbidden_character(v):
-                    raise _Fallback
+                    raise Fallback
                 v = v.strip() or None
             elif isinstance(v, float) and not math.isfinite(v):
-                raise _Fallback
+                raise Fallback
             values[i] = v
     has_value = np.array([v is not None for v in values], dtype=bool)
 
@@ -200,24 +112,24 @@ def _tidy_columns(frame: pd.DataFrame) -> SheetColumns:
         for s in uniques:
             key = s.strip().casefold() if isinstance(s, str) else s
             if key not in ("", "na"):
-                raise _Fallback
+                raise Fallback
             kinds.append(key == "na")
         na = np.append(np.array(kinds, dtype=bool), False)[codes]
 
     if np.any((~np.isnan(points)).astype(int) + has_value + na != 1):
-        raise _Fallback
+        raise Fallback
     keys = pd.DataFrame({"u": unit, "n": node})
     if keys.duplicated().any():
-        raise _Fallback
+        raise Fallback
     group = _opt_keys(frame["group"]) if "group" in frame.columns else np.full(n, None)
     unit_codes, units = pd.factorize(unit)
     if spelling_clash(units.tolist()) is not None:
-        raise _Fallback  # one unit spelled two ways: the sheet path names both
+        raise Fallback  # one unit spelled two ways: the sheet path names both
     unit_groups: list[str | None] = [None] * len(units)
     with_group = pd.DataFrame({"u": unit_codes, "g": group}).dropna()
     if len(with_group):
         if with_group.drop_duplicates().duplicated("u").any():
-            raise _Fallback
+            raise Fallback
         for u, g in with_group.drop_duplicates("u").itertuples(index=False, name=None):
             unit_groups[int(u)] = str(g)
     return SheetColumns(
@@ -294,52 +206,6 @@ def _shown_columns(columns: pd.Index, first: int = 10, width: int = 40) -> str:
     return f"[{', '.join(shown)}{more}]"
 
 
-def _unit_keys(col: pd.Series) -> Sequence[str]:
-    """One normalised, non-blank, distinct name per row of a wide frame, or fall back.
-    When the names are the column's very strings, they are left in the column's array
-    (:func:`~parindex.engine.arrays.lazy_units`): checked here, made Python strings
-    again only if something reads them, and taken from that array by the tables."""
-    if col.dtype == _table_str_dtype():
-        joined = _arrow_joined(col)
-        if joined is not None:
-            # The usual case, checked on one string without a Python string per name;
-            # any doubt goes the long way below, which decides as it always has.
-            # A copy (of the array object: Arrow buffers are shared, never written):
-            # an edit of the frame afterwards must not rename scored units.
-            names = lazy_units(col.array.copy())
-            try:
-                printable = _check_joined(joined, len(names))
-            except _Fallback:
-                pass
-            else:
-                if _already_normal(joined, len(names), printable=printable):
-                    if spelling_clash(names, joined_nfc=joined) is not None:
-                        raise _Fallback  # a repeated unit, or two spellings of one
-                    return names
-    raw = col.tolist()  # a missing name is not text: the join below falls back
-    keys, joined = _normal_keys_joined(raw)
-    # Distinct spellings (case, tone-mark placement folded) are distinct names too: one
-    # set tells both that no unit repeats and that none is spelled two ways.
-    if spelling_clash(keys, joined_nfc=joined) is not None:
-        raise _Fallback  # a repeated unit, or two spellings of one: the tidy path names them
-    if joined is not None and col.dtype == _table_str_dtype():
-        return lazy_units(col.array.copy())  # a copy, as above
-    return tuple(keys)
-
-
-def _table_str_dtype() -> object:
-    """The dtype pandas gives a column of names built from Python strings (``str`` on
-    pandas 3, ``object`` before): a column of that dtype goes to the results' tables
-    as it is, and they come out exactly as if built from the strings."""
-    global _TABLE_STR_DTYPE
-    if _TABLE_STR_DTYPE is None:
-        _TABLE_STR_DTYPE = pd.DataFrame({"unit": object_array(["a"])})["unit"].dtype
-    return _TABLE_STR_DTYPE
-
-
-_TABLE_STR_DTYPE: object = None
-
-
 def _columns(slots: npt.NDArray[np.intp]) -> slice | npt.NDArray[np.intp]:
     """``slots`` as a slice when they are consecutive (a plain copy, not a gather)."""
     if slots.size and np.array_equal(slots, np.arange(slots[0], slots[0] + slots.size)):
@@ -378,12 +244,12 @@ def _wide_dense(
     cells: Cells,
     rate_scale: RateScale | None,
 ) -> tuple[Sequence[str], tuple[str | None, ...], DenseSheet]:
-    """Dense arrays from an all-numeric wide frame (raises _Fallback on doubt)."""
+    """Dense arrays from an all-numeric wide frame (raises Fallback on doubt)."""
     c = compile_methodology(m)
     unit_col, group_col, columns = _wide_parts(frame, m)
     if len(unit_col) == 0 or len({slot for _, slot, _ in columns}) != len(columns):
-        raise _Fallback  # two columns for one node: the tidy path reports the duplicate
-    units = _unit_keys(unit_col)
+        raise Fallback  # two columns for one node: the tidy path reports the duplicate
+    units = unit_keys(unit_col)
     groups = (None,) * len(units) if group_col is None else tuple(_opt_keys(group_col))
     n_units, size = len(units), len(c.slot_ids)
     dtypes = frame.dtypes.tolist()
@@ -393,7 +259,7 @@ def _wide_dense(
         if getattr(dtype, "kind", "O") in "iuf":
             numeric.append((s, position))
         elif not frame.iloc[:, position].isna().all():
-            raise _Fallback  # text or booleans: the tidy path reads or refuses them
+            raise Fallback  # text or booleans: the tidy path reads or refuses them
     given = np.empty((n_units, size), order="F")
     # Which slots are given: one row for every unit while no cell is missing.
     given_row = np.zeros(size, dtype=bool)
@@ -428,9 +294,9 @@ def _wide_dense(
                     and bool((highs <= bound + TOLERANCE).all())
                     and bool(np.isfinite(highs).all())
                 ):
-                    raise _Fallback
+                    raise Fallback
             elif outside_bound(sub, bound).any():
-                raise _Fallback
+                raise Fallback
             given[:, _columns(slots[plain])] = sub
         for k in ruled:
             s = int(slots[k])
@@ -448,10 +314,10 @@ def _wide_dense(
             max_points = None if np.isnan(mx) else mx
             measures = rule.measures(x, max_points=max_points, rate_scale=rate_scale)
             if np.isnan(measures).any():
-                raise _Fallback
+                raise Fallback
             points = rule.points(measures, 0.0 if max_points is None else max_points)
             if not _within(points, float(c.bound[s])):
-                raise _Fallback  # above the inherited bound: the tidy path names the cell
+                raise Fallback  # above the inherited bound: the tidy path names the cell
             given[col_mask, s] = points
     given[:, ~given_row] = np.nan
     dense = DenseSheet(
@@ -558,7 +424,7 @@ def score_frame(
     if wide:
         try:
             units, groups, dense = _wide_dense(m, frame, cells, rate_scale)
-        except _Fallback:
+        except Fallback:
             tidy = score_frame(
                 m,
                 wide_to_tidy(frame, m, cells=cells),
@@ -580,7 +446,7 @@ def score_frame(
         return Scores(methodology=m, batch=batch, year=year)
     try:
         cols = _tidy_columns(frame)
-    except _Fallback:
+    except Fallback:
         cols = sheet_columns(
             ScoreSheet.from_frame(frame, collect_all=collect_all, max_rows=max_rows)
         )

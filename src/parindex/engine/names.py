@@ -1,0 +1,218 @@
+"""Unit names and keys of a frame, checked in a few passes in C (tên đơn vị).
+
+The batch path (:mod:`parindex.engine.batch`) takes names and keys only when they are
+certainly what a sheet would make of them: text, not blank, free of control and
+invisible characters, already in :func:`~parindex._text.normalize_key` form (Unicode
+NFC, single inner spaces, none at the edges) and, for units, distinct even with letter
+case and tone-mark placement folded. On any doubt it raises :class:`Fallback` and the
+sheet path decides, with its exact message; these checks never decide an error
+themselves.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from parindex._text import normalize_key, spelling_clash
+from parindex.engine.arrays import lazy_units
+from parindex.engine.scores import object_array
+from parindex.model.entries import forbidden_character
+
+__all__ = ["Fallback", "normal_keys", "table_str_dtype", "unit_keys"]
+
+
+class Fallback(Exception):
+    """A vectorised check failed: let the ScoreSheet path raise the exact error.
+
+    Example:
+        >>> from parindex.engine.names import Fallback, normal_keys
+        >>> try:
+        ...     normal_keys(["A", None])
+        ... except Fallback:
+        ...     print("the sheet path decides")
+        the sheet path decides
+    """
+
+
+def normal_keys(keys: list[object]) -> list[str]:
+    """The keys in :func:`~parindex._text.normalize_key` form, or :class:`Fallback`
+    when one is not non-blank text free of control and invisible characters.
+
+    Example:
+        >>> from parindex.engine.names import normal_keys
+        >>> normal_keys([" Đắk  Lắk ", "Gia Lai"])
+        ['Đắk Lắk', 'Gia Lai']
+    """
+    return _normal_keys_joined(keys)[0]
+
+
+def _normal_keys_joined(keys: list[object]) -> tuple[list[str], str | None]:
+    """:func:`normal_keys`, with the NUL-joined keys when they were already normal
+    (the usual case, checked in C on that one string), else ``None``."""
+    try:
+        joined = "\x00".join(keys)  # type: ignore[arg-type]  # TypeError: not all text
+    except TypeError:
+        raise Fallback from None
+    printable = _check_joined(joined, len(keys))
+    texts: list[str] = keys  # type: ignore[assignment]  # the join proved they are str
+    if _already_normal(joined, len(texts), printable=printable):
+        return texts, joined
+    normal = [normalize_key(u) for u in texts]
+    if not all(normal):
+        raise Fallback
+    return normal, None
+
+
+def _check_joined(joined: str, count: int) -> bool:
+    """Fall back unless the ``count`` NUL-joined keys are all non-blank and free of
+    NUL, control and invisible characters; returns whether they are all printable."""
+    if not count or "\x00\x00" in joined or joined.startswith("\x00") or joined.endswith("\x00"):
+        raise Fallback  # a blank key
+    spaced = joined.replace("\x00", " ")
+    printable = spaced.isprintable()  # in C: no control, format or surrogate character
+    if joined.count("\x00") != count - 1 or (not printable and forbidden_character(spaced)):
+        raise Fallback  # a key holding NUL, a control or an invisible character
+    return printable
+
+
+def _already_normal(joined: str, count: int, *, printable: bool) -> bool:
+    """Whether each of the ``count`` NUL-joined keys equals its
+    :func:`~parindex._text.normalize_key` form (NUL never composes, so NFC of the join
+    is the join of NFCs). ``printable``: whether the keys are all printable."""
+    if joined.count("\x00") != count - 1:
+        return False  # a key holds NUL itself
+    if " \x00" in joined or "\x00 " in joined or "  " in joined:
+        return False
+    if joined.startswith(" ") or joined.endswith(" "):
+        return False
+    # Every whitespace character but the space is non-printable, so printable text
+    # (NUL separators aside) without the double and edge spaces above is split-stable.
+    split_stable = printable or (" ".join(joined.split()) == joined)
+    return split_stable and unicodedata.is_normalized("NFC", joined)
+
+
+def _arrow_text(col: pd.Series) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.uint8]] | None:
+    """Where each name of an Arrow-backed text column ends (``ends[k]``, a byte
+    position in ``body``) and ``body``, the UTF-8 bytes of all names one after the
+    other, read from the column's buffers without a Python string per name. ``None``
+    when the column is not Arrow text without nulls or has an empty name."""
+    to_arrow = getattr(col.array, "__arrow_array__", None)
+    if to_arrow is None:
+        return None
+    try:
+        arr: Any = to_arrow()
+    except ImportError:  # pyarrow is optional: pandas' own strings, read name by name
+        return None
+    if hasattr(arr, "combine_chunks"):
+        arr = arr.combine_chunks()
+    kind = str(arr.type)
+    if not len(arr) or arr.null_count or kind not in ("string", "large_string"):
+        return None
+    _, offsets_buffer, data_buffer = arr.buffers()
+    if data_buffer is None:  # every name empty
+        return None
+    width = np.int64 if kind == "large_string" else np.int32
+    offsets = np.frombuffer(offsets_buffer, dtype=width)[arr.offset : arr.offset + len(arr) + 1]
+    ends = offsets[1:].astype(np.int64) - int(offsets[0])
+    if not (np.diff(offsets) > 0).all():
+        return None  # an empty name
+    return ends, np.frombuffer(data_buffer, dtype=np.uint8)[offsets[0] : offsets[-1]]
+
+
+def _arrow_normal_joined(col: pd.Series) -> str | None:
+    """The names of an Arrow-backed text column joined by NUL, when every one is
+    certainly already normal: not blank, printable, NFC, without edge or double
+    spaces. ``None`` on any doubt (the caller then reads the column name by name).
+
+    In UTF-8 every byte below 0x80 is an ASCII character of its own, so controls
+    (NUL among them) and spaces are found in the bytes, in NumPy; only what needs
+    Unicode (printable, NFC) is asked of the decoded text."""
+    text = _arrow_text(col)
+    if text is None:
+        return None
+    ends, body = text
+    if int(body.min()) < 0x20 or bool((body == 0x7F).any()):
+        return None  # a control character (tab and new line among them)
+    space = body == 0x20
+    starts = np.concatenate(([0], ends[:-1]))
+    if space[starts].any() or space[ends - 1].any() or (space[1:] & space[:-1]).any():
+        return None  # a space at an edge, or two in a row: not in normal form
+    # The bytes of the joined text: a NUL after each name but the last (UTF-8 never
+    # has a 0 byte inside a character, and the check above found none in a name).
+    joined_bytes = np.zeros(body.size + ends.size - 1, dtype=np.uint8)
+    keep = np.ones(joined_bytes.size, dtype=bool)
+    keep[ends[:-1] + np.arange(ends.size - 1)] = False
+    joined_bytes[keep] = body
+    try:
+        joined = joined_bytes.tobytes().decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    if not joined.replace("\x00", " ").isprintable():
+        return None  # a character the long way names or normalises (NBSP, U+200B...)
+    return joined if unicodedata.is_normalized("NFC", joined) else None
+
+
+def unit_keys(col: pd.Series) -> Sequence[str]:
+    """One normalised, non-blank, distinct name per row of a wide frame, or
+    :class:`Fallback`. When the names are the column's very strings, they are left in
+    the column's array (:func:`~parindex.engine.arrays.lazy_units`): checked here,
+    made Python strings again only if something reads them, and taken from that array
+    by the tables.
+
+    Example:
+        >>> import pandas as pd
+        >>> from parindex.engine.names import unit_keys
+        >>> list(unit_keys(pd.Series(["Đắk Lắk", " Gia  Lai"])))
+        ['Đắk Lắk', 'Gia Lai']
+        >>> unit_keys(pd.Series(["Thuỷ Nguyên", "THỦY NGUYÊN"]))
+        Traceback (most recent call last):
+        ...
+        parindex.engine.names.Fallback
+    """
+    if col.dtype == table_str_dtype():
+        # The usual case, checked without a Python string per name; any doubt goes
+        # the long way below, which decides as it always has.
+        joined = _arrow_normal_joined(col)
+        if joined is not None:
+            # A copy (of the array object: Arrow buffers are shared, never written):
+            # an edit of the frame afterwards must not rename scored units.
+            names = lazy_units(col.array.copy())
+            # Distinct spellings (case, tone-mark placement folded) are distinct names
+            # too: one set tells both that no unit repeats and that none is spelled
+            # two ways.
+            if spelling_clash(names, joined_nfc=joined) is not None:
+                raise Fallback  # a repeated unit, or two spellings of one
+            return names
+    raw = col.tolist()  # a missing name is not text: the join below falls back
+    keys, joined = _normal_keys_joined(raw)
+    if spelling_clash(keys, joined_nfc=joined) is not None:
+        raise Fallback  # a repeated unit, or two spellings of one: the tidy path names them
+    if joined is not None and col.dtype == table_str_dtype():
+        return lazy_units(col.array.copy())  # a copy, as above
+    return tuple(keys)
+
+
+def table_str_dtype() -> object:
+    """The dtype pandas gives a column of names built from Python strings (``str`` on
+    pandas 3, ``object`` before): a column of that dtype goes to the results' tables
+    as it is, and they come out exactly as if built from the strings.
+
+    Example:
+        >>> import pandas as pd
+        >>> from parindex.engine.names import table_str_dtype
+        >>> pd.Series(["A"]).dtype == table_str_dtype()
+        True
+    """
+    global _TABLE_STR_DTYPE
+    if _TABLE_STR_DTYPE is None:
+        _TABLE_STR_DTYPE = pd.DataFrame({"unit": object_array(["a"])})["unit"].dtype
+    return _TABLE_STR_DTYPE
+
+
+_TABLE_STR_DTYPE: object = None

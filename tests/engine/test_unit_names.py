@@ -1,0 +1,87 @@
+"""Unit names of a wide frame: the Arrow fast path (bytes checked in NumPy, Unicode
+asked of one joined string) decides exactly as reading the names one by one."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import pandas as pd
+import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
+
+import parindex
+from parindex.engine import names
+from parindex.engine.names import Fallback, unit_keys
+
+# Characters that each take a different turn in the checks: spaces and other white
+# space, controls (NUL, DEL, C1), invisible format characters, a combining mark (NFC),
+# letters whose case or tone-mark placement folds (ß / ẞ / ss, ς / σ, oà / òa), and
+# plain letters and digits.
+ALPHABET = [
+    " ", "\t", "\n", "\x00", "\x7f", "\x85", "\xa0", "\u2028", "\u200b", "\ufeff",
+    "\u0301", "a", "A", "á", "e", "é", "ß", "ẞ", "s", "S", "ς", "σ", "Σ", "İ", "i",
+    "o", "à", "ò", "u", "ỳ", "ù", "y", "Đ", "đ", "1", "\U0001d400", "\ue000",
+]  # fmt: skip
+
+
+def _outcome(read: Callable[[], Sequence[str]]) -> object:
+    try:
+        return list(read())
+    except Fallback:
+        return "fallback"
+
+
+def _arrow_column(values: list[str]) -> pd.Series:
+    col = pd.Series(values, dtype=names.table_str_dtype())
+    if names._arrow_text(pd.Series(["a"], dtype=names.table_str_dtype())) is None:
+        pytest.skip("this pandas keeps names as Python strings: no Arrow path to compare")
+    return col
+
+
+@given(st.lists(st.text(alphabet=ALPHABET, max_size=5), min_size=1, max_size=6))
+@example(["Đơn vị 1", "Đơn vị 2"])
+@example(["Hoà An", "Hòa An"])  # one name, two tone-mark placements
+@example(["Straße", "STRASSE"])  # one name, two cases (casefold, not lower)
+@example(["A", " A"])
+@example(["A  B", "C"])
+@example(["A\u00a0B"])
+@example(["", "A"])
+@example(["e\u0301"])
+def test_arrow_names_decide_as_names_read_one_by_one(values: list[str]) -> None:
+    fast = _outcome(lambda: unit_keys(_arrow_column(values)))
+    slow = _outcome(lambda: unit_keys(pd.Series(values, dtype=object)))
+    assert fast == slow
+
+
+@pytest.mark.parametrize(
+    ("values", "why"),
+    [
+        (["A", " B"], "an edge space"),
+        (["A ", "B"], "an edge space"),
+        (["A  B"], "two spaces"),
+        (["A\tB"], "a control"),
+        (["A\x7fB"], "DEL"),
+        (["A\u00a0B"], "not printable"),
+        (["e\u0301"], "not NFC"),
+        (["A", ""], "an empty name"),
+    ],
+)
+def test_the_arrow_path_leaves_each_doubt_to_the_long_way(values: list[str], why: str) -> None:
+    # Each case is one check of the fast path: it answers None, so the long way (which
+    # normalises, or names the error) decides. Deleting any one check fails here.
+    assert names._arrow_normal_joined(_arrow_column(values)) is None, why
+
+
+def test_the_arrow_path_joins_clean_names_by_nul() -> None:
+    col = _arrow_column(["Đắk Lắk", "Gia Lai", "A"])
+    assert names._arrow_normal_joined(col) == "Đắk Lắk\x00Gia Lai\x00A"
+    assert names._arrow_normal_joined(col.iloc[1:]) == "Gia Lai\x00A"  # an offset slice
+
+
+def test_a_sliced_arrow_column_is_read_from_its_own_offsets() -> None:
+    wide = pd.DataFrame({"unit": ["X", "Đắk Lắk", "Gia Lai"], "appraisal": [1.0, 60.0, 50.0]})
+    wide["survey"] = 20.0
+    s = parindex.score_frame("ministry-2022", wide.iloc[1:], wide=True)
+    assert s.units == ("Đắk Lắk", "Gia Lai")
+    assert s.totals()["par_index"].tolist() == [80.0, 70.0]
