@@ -10,6 +10,7 @@ from collections.abc import Sequence
 import numpy as np
 import numpy.typing as npt
 
+from parindex.engine.arrays import key_name_order, name_order
 from parindex.model.methodology import TiePolicy
 
 __all__ = ["group_numbers", "order_and_ranks", "rank_rows", "tie_ranks"]
@@ -104,21 +105,23 @@ def tie_ranks(srt: FloatArray, ties: TiePolicy) -> FloatArray:
 
 def order_and_ranks(
     keys: FloatArray,
-    by_name: npt.NDArray[np.intp],
+    units: Sequence[str],
     group_codes: npt.NDArray[np.intp],
     ranked: npt.NDArray[np.bool_],
     ties: TiePolicy,
     within_groups: bool,
 ) -> tuple[npt.NDArray[np.intp], FloatArray]:
     """The rows of a ranking best first (by group, no group first; then by key; then by
-    name) and their ranks, from one stable sort of the keys in name order: each group's
-    ranked units are a run of that order, already sorted as :func:`rank_rows` sorts.
+    name) and their ranks, from one sort by key and name
+    (:func:`~parindex.engine.arrays.key_name_order`; with groups, one stable sort of
+    the keys in name order): each group's ranked units are a run of that order,
+    already sorted as :func:`rank_rows` sorts.
 
     Example:
         >>> import numpy as np
         >>> from parindex.analysis._rank_arrays import order_and_ranks
         >>> keys = np.array([80.0, np.nan, 90.0, 80.0])
-        >>> order, ranks = order_and_ranks(keys, np.arange(4), np.zeros(4, dtype=np.intp),
+        >>> order, ranks = order_and_ranks(keys, ("A", "B", "C", "D"), np.zeros(4, dtype=np.intp),
         ...                                np.ones(4, dtype=bool), "min", True)
         >>> order.tolist(), ranks.tolist()
         ([2, 0, 3, 1], [1.0, 2.0, 2.0, nan])
@@ -126,9 +129,10 @@ def order_and_ranks(
     neg = np.where(np.isnan(keys), np.inf, -keys)
     grouped = bool(group_codes.any())
     if grouped:
+        by_name = name_order(units)
         order = by_name[np.lexsort((neg[by_name], group_codes[by_name]))]
     else:
-        order = by_name[np.argsort(neg[by_name], kind="stable")]
+        order = key_name_order(units, neg)
     if grouped and not within_groups:  # ranked across groups, shown by group: two sorts
         zeros = np.zeros(len(keys), dtype=np.intp)
         return order, rank_rows(keys[np.newaxis, :], by_name, zeros, ranked, ties)[0][order]

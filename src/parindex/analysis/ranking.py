@@ -445,9 +445,7 @@ def rank(
     ranked[excluded] = False
     group_codes = group_numbers(batch.groups, n_units)
     keys = rank_keys(batch.index_column(batch.compiled.total_slot), precision)
-    order, ranks = order_and_ranks(
-        keys, batch.name_order(), group_codes, ranked, ties, within_groups
-    )
+    order, ranks = order_and_ranks(keys, batch.names(), group_codes, ranked, ties, within_groups)
     band_year = (
         year
         if year is not None

@@ -18,6 +18,7 @@ __all__ = [
     "MissingPolicy",
     "SheetColumns",
     "index_of",
+    "key_name_order",
     "lazy_units",
     "name_order",
     "row_of",
@@ -157,6 +158,21 @@ class BatchResult:
             ['A', 'B']
         """
         return unit_array(self._units)
+
+    def names(self) -> Sequence[str]:
+        """The unit names as they are kept: a tuple, or a sequence over the array they
+        came in (:func:`lazy_units`), which stays unread; :attr:`units` makes them a
+        tuple of Python strings.
+
+        Example:
+            >>> import pandas as pd
+            >>> import parindex
+            >>> wide = pd.DataFrame({"unit": ["A", "B"], "appraisal": [60.0, 50.0], "survey": [30.0, 20.0]})
+            >>> names = parindex.score_frame("ministry-2022", wide, wide=True).batch.names()
+            >>> len(names), names[1]
+            (2, 'B')
+        """
+        return self._units
 
     def name_order(self) -> npt.NDArray[np.intp]:
         """The rows in unit-name order (:func:`name_order`), without making the names
@@ -353,3 +369,40 @@ def name_order(units: Sequence[str]) -> npt.NDArray[np.intp]:
     if array is not None:
         return np.asarray(array.argsort(), dtype=np.intp)
     return np.array(sorted(range(len(units)), key=units.__getitem__), dtype=np.intp)
+
+
+def key_name_order(units: Sequence[str], keys: FloatArray) -> npt.NDArray[np.intp]:
+    """Positions of ``units`` (distinct names) sorted by ``keys`` (none NaN), ascending,
+    ties by name as :func:`name_order` orders them. One sort in Arrow on both columns
+    when the names are still in an Arrow array (a tie is settled by comparing two
+    names, not by sorting every name first), else the name order then a stable sort of
+    the keys.
+
+    Example:
+        >>> import numpy as np
+        >>> from parindex.engine.arrays import key_name_order
+        >>> key_name_order(("Bình Dương", "An Giang", "Cà Mau"), np.array([1.0, 1.0, 0.5])).tolist()
+        [2, 1, 0]
+    """
+    array = unit_array(units)
+    if _in_arrow(array):
+        import pyarrow as pa  # type: ignore[import-untyped]  # present: the array is Arrow's
+        import pyarrow.compute as pc  # type: ignore[import-untyped]
+
+        names = array.__arrow_array__()
+        if hasattr(names, "combine_chunks"):
+            names = names.combine_chunks()
+        both = pa.record_batch([pa.array(keys), names], names=["key", "name"])
+        order = pc.sort_indices(both, sort_keys=[("key", "ascending"), ("name", "ascending")])
+        return np.asarray(order.to_numpy(), dtype=np.intp)
+    by_name = name_order(units)
+    return by_name[np.argsort(keys[by_name], kind="stable")]
+
+
+def _in_arrow(array: Any) -> bool:
+    """Whether ``array`` is a pandas array stored in Arrow (whose sort is Arrow's)."""
+    if array is None or not hasattr(array, "__arrow_array__"):
+        return False
+    import pandas as pd
+
+    return isinstance(array, pd.arrays.ArrowExtensionArray)
