@@ -64,7 +64,11 @@ def spelling_key(text: str) -> str:
 
 def _fold_nfc(text: str) -> str:
     """:func:`spelling_key` of text already in NFC."""
-    folded = _nfc(text.casefold())
+    return _new_tone_placement(_nfc(text.casefold()))
+
+
+def _new_tone_placement(folded: str) -> str:
+    """Casefolded NFC text with the old tone-mark placement made the new one."""
     if any(mark in folded for mark in _OLD_TONE_MARKS) and _OLD_TONE.search(folded):
         for old, new in _OLD_TONE_PLACEMENT.items():
             folded = folded.replace(old, new)
@@ -77,15 +81,26 @@ def _nfc(text: str) -> str:
 
 
 def spelling_clash(
-    names: Sequence[str], *, joined_nfc: str | None = None
+    names: Sequence[str], *, joined_nfc: str | None = None, joined_folded: str | None = None
 ) -> tuple[str, str] | None:
     """Two of the distinct ``names`` that are one name spelled two ways (see
     :func:`spelling_key`), or ``None``. Checked on one joined string, in C.
 
     ``joined_nfc``: the names joined by NUL, when the caller already made that string
     and knows every name is NFC and free of NUL (saves a join and a normal-form check).
+    ``joined_folded``: that string casefolded, when the caller knows the result is
+    NFC too (saves the fold as well).
+
+    Example:
+        >>> from parindex._text import spelling_clash
+        >>> spelling_clash(["Hòa Bình", "Hoà Bình", "Hòa An"])
+        ('Hòa Bình', 'Hoà Bình')
+        >>> print(spelling_clash(["Hòa An", "Hóa An"]))
+        None
     """
-    if joined_nfc is not None:
+    if joined_folded is not None:
+        keys = _new_tone_placement(joined_folded).split("\x00")
+    elif joined_nfc is not None:
         keys = _fold_nfc(joined_nfc).split("\x00")
     else:
         joined = "\x00".join(names)

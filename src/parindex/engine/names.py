@@ -21,6 +21,7 @@ import pandas as pd
 
 from parindex._text import normalize_key, spelling_clash
 from parindex.engine.arrays import lazy_units
+from parindex.engine.letters import casefold_plain
 from parindex.engine.scores import object_array
 from parindex.model.entries import forbidden_character
 
@@ -100,8 +101,12 @@ def _already_normal(joined: str, count: int, *, printable: bool) -> bool:
 def _arrow_text(col: pd.Series) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.uint8]] | None:
     """Where each name of an Arrow-backed text column ends (``ends[k]``, a byte
     position in ``body``) and ``body``, the UTF-8 bytes of all names one after the
-    other, read from the column's buffers without a Python string per name. ``None``
-    when the column is not Arrow text without nulls or has an empty name."""
+    other, read from the column's buffers without a Python string per name; when no
+    name is empty and no byte is a control character or a space out of place.
+    ``None`` otherwise, or when the column is not Arrow text without nulls.
+
+    In UTF-8 every byte below 0x80 is an ASCII character of its own, so controls
+    (NUL, tab and new line among them) and spaces are found in the bytes, in NumPy."""
     to_arrow = getattr(col.array, "__arrow_array__", None)
     if to_arrow is None:
         return None
@@ -119,43 +124,47 @@ def _arrow_text(col: pd.Series) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.u
         return None
     width = np.int64 if kind == "large_string" else np.int32
     offsets = np.frombuffer(offsets_buffer, dtype=width)[arr.offset : arr.offset + len(arr) + 1]
-    ends = offsets[1:].astype(np.int64) - int(offsets[0])
     if not (np.diff(offsets) > 0).all():
         return None  # an empty name
-    return ends, np.frombuffer(data_buffer, dtype=np.uint8)[offsets[0] : offsets[-1]]
-
-
-def _arrow_normal_joined(col: pd.Series) -> str | None:
-    """The names of an Arrow-backed text column joined by NUL, when every one is
-    certainly already normal: not blank, printable, NFC, without edge or double
-    spaces. ``None`` on any doubt (the caller then reads the column name by name).
-
-    In UTF-8 every byte below 0x80 is an ASCII character of its own, so controls
-    (NUL among them) and spaces are found in the bytes, in NumPy; only what needs
-    Unicode (printable, NFC) is asked of the decoded text."""
-    text = _arrow_text(col)
-    if text is None:
-        return None
-    ends, body = text
+    ends = offsets[1:].astype(np.int64) - int(offsets[0])
+    body = np.frombuffer(data_buffer, dtype=np.uint8)[offsets[0] : offsets[-1]]
     if int(body.min()) < 0x20 or bool((body == 0x7F).any()):
-        return None  # a control character (tab and new line among them)
+        return None  # a control character
     space = body == 0x20
     starts = np.concatenate(([0], ends[:-1]))
     if space[starts].any() or space[ends - 1].any() or (space[1:] & space[:-1]).any():
         return None  # a space at an edge, or two in a row: not in normal form
-    # The bytes of the joined text: a NUL after each name but the last (UTF-8 never
-    # has a 0 byte inside a character, and the check above found none in a name).
-    joined_bytes = np.zeros(body.size + ends.size - 1, dtype=np.uint8)
-    keep = np.ones(joined_bytes.size, dtype=bool)
-    keep[ends[:-1] + np.arange(ends.size - 1)] = False
-    joined_bytes[keep] = body
+    return ends, body
+
+
+def _joined(ends: npt.NDArray[np.int64], body: npt.NDArray[np.uint8]) -> str | None:
+    """The names decoded and joined by NUL (``None``: not valid UTF-8). UTF-8 never
+    has a 0 byte inside a character, and :func:`_arrow_text` found none in a name."""
+    joined = np.zeros(body.size + ends.size - 1, dtype=np.uint8)
+    keep = np.ones(joined.size, dtype=bool)
+    keep[ends[:-1] + np.arange(ends.size - 1)] = False  # a NUL after each name but the last
+    joined[keep] = body
     try:
-        joined = joined_bytes.tobytes().decode("utf-8")
+        return joined.tobytes().decode("utf-8")
     except UnicodeDecodeError:
         return None
-    if not joined.replace("\x00", " ").isprintable():
+
+
+def _normal_joined(ends: npt.NDArray[np.int64], body: npt.NDArray[np.uint8]) -> str | None:
+    """The names joined by NUL when every one is printable and NFC (their bytes
+    passed :func:`_arrow_text`, so they are then in normal form), else ``None``."""
+    joined = _joined(ends, body)
+    if joined is None or not joined.replace("\x00", " ").isprintable():
         return None  # a character the long way names or normalises (NBSP, U+200B...)
     return joined if unicodedata.is_normalized("NFC", joined) else None
+
+
+def _folded_joined(ends: npt.NDArray[np.int64], body: npt.NDArray[np.uint8]) -> str | None:
+    """The names casefolded and joined by NUL, when every character is ASCII or a
+    plain Latin letter (:func:`~parindex.engine.letters.casefold_plain`): the names are
+    then printable and NFC, and so are their folds. ``None`` otherwise."""
+    folded = casefold_plain(body)
+    return None if folded is None else _joined(ends, folded)
 
 
 def unit_keys(col: pd.Series) -> Sequence[str]:
@@ -175,18 +184,22 @@ def unit_keys(col: pd.Series) -> Sequence[str]:
         ...
         parindex.engine.names.Fallback
     """
-    if col.dtype == table_str_dtype():
-        # The usual case, checked without a Python string per name; any doubt goes
-        # the long way below, which decides as it always has.
-        joined = _arrow_normal_joined(col)
-        if joined is not None:
+    text = _arrow_text(col) if col.dtype == table_str_dtype() else None
+    if text is not None:
+        # The usual case, checked without a Python string per name: Latin letters
+        # checked and casefolded in the bytes (every Vietnamese name), other text
+        # asked of the joined string. Any doubt goes the long way below, which
+        # decides as it always has.
+        folded = _folded_joined(*text)
+        joined = None if folded is not None else _normal_joined(*text)
+        if folded is not None or joined is not None:
             # A copy (of the array object: Arrow buffers are shared, never written):
             # an edit of the frame afterwards must not rename scored units.
             names = lazy_units(col.array.copy())
             # Distinct spellings (case, tone-mark placement folded) are distinct names
             # too: one set tells both that no unit repeats and that none is spelled
             # two ways.
-            if spelling_clash(names, joined_nfc=joined) is not None:
+            if spelling_clash(names, joined_nfc=joined, joined_folded=folded) is not None:
                 raise Fallback  # a repeated unit, or two spellings of one
             return names
     raw = col.tolist()  # a missing name is not text: the join below falls back
