@@ -268,9 +268,11 @@ def _wide_dense(
         slots = np.array([s for s, _ in numeric], dtype=np.intp)
         given_row[slots] = True
         block = _float_block(frame, [p for _, p in numeric], dtypes)
-        # Column minima: NaN exactly where a column has a missing cell (one pass).
+        # Column minima: NaN exactly where a column has a missing cell (one pass, and
+        # the lower bound's check below when none is).
         with np.errstate(invalid="ignore"):
-            gaps: list[bool] = np.isnan(block.min(axis=0)).tolist()
+            lows = block.min(axis=0)
+        gaps: list[bool] = np.isnan(lows).tolist()
         mask = ~np.isnan(block) if any(gaps) else None
         if mask is not None:
             present = np.zeros((n_units, size), dtype=bool, order="F")
@@ -286,11 +288,12 @@ def _wide_dense(
             sub = block[:, plain] if len(ruled) else block
             bound = c.bound[slots[plain]]
             if mask is None:
-                # Column minima and maxima: no units x leaves temporaries. An infinite
-                # maximum is refused even where the bound is infinite (none known).
+                # Column minima (those read above) and maxima: no units x leaves
+                # temporaries. An infinite maximum is refused even where the bound is
+                # infinite (none known).
                 highs = sub.max(axis=0)
                 if not (
-                    bool((sub.min(axis=0) >= 0).all())
+                    bool((lows[plain] >= 0).all())
                     and bool((highs <= bound + TOLERANCE).all())
                     and bool(np.isfinite(highs).all())
                 ):
