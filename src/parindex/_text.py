@@ -10,6 +10,8 @@ import unicodedata
 from collections.abc import Sequence
 
 __all__ = [
+    "OLD_TONE_PAIRS",
+    "distinct_spellings",
     "escape_control",
     "lookup_key",
     "neutralize_cell",
@@ -41,6 +43,8 @@ def _old_tone_placement() -> dict[str, str]:
 
 
 _OLD_TONE_PLACEMENT = _old_tone_placement()
+# The pairs of letters (lower case) that spell a tone mark the old way ("oà", "uỳ"...).
+OLD_TONE_PAIRS = tuple(_OLD_TONE_PLACEMENT)
 _OLD_TONE = re.compile("|".join(map(re.escape, _OLD_TONE_PLACEMENT)))
 # The marked second vowels: text holding none of them has no old placement, which a
 # few substring scans tell faster than the regex (most names hold none).
@@ -80,16 +84,32 @@ def _nfc(text: str) -> str:
     return text if unicodedata.is_normalized("NFC", text) else unicodedata.normalize("NFC", text)
 
 
+def distinct_spellings(joined: str, *, folded: bool = False) -> bool:
+    """Whether no two of the names joined by NUL in ``joined`` (each NFC, none holding
+    NUL; casefolded too, and still NFC, when ``folded``) are one name spelled two ways
+    or one name twice (see :func:`spelling_key`). Checked in C, on the one string.
+
+    Example:
+        >>> from parindex._text import distinct_spellings
+        >>> distinct_spellings("Hòa An\\x00Hoà An"), distinct_spellings("Hòa An\\x00Hóa An")
+        (False, True)
+    """
+    keys = _split_keys(joined, folded=folded)
+    return len(set(keys)) == len(keys)
+
+
+def _split_keys(joined: str, *, folded: bool) -> list[str]:
+    return (_new_tone_placement(joined) if folded else _fold_nfc(joined)).split("\x00")
+
+
 def spelling_clash(
-    names: Sequence[str], *, joined_nfc: str | None = None, joined_folded: str | None = None
+    names: Sequence[str], *, joined_nfc: str | None = None
 ) -> tuple[str, str] | None:
     """Two of the distinct ``names`` that are one name spelled two ways (see
     :func:`spelling_key`), or ``None``. Checked on one joined string, in C.
 
     ``joined_nfc``: the names joined by NUL, when the caller already made that string
     and knows every name is NFC and free of NUL (saves a join and a normal-form check).
-    ``joined_folded``: that string casefolded, when the caller knows the result is
-    NFC too (saves the fold as well).
 
     Example:
         >>> from parindex._text import spelling_clash
@@ -98,10 +118,8 @@ def spelling_clash(
         >>> print(spelling_clash(["Hòa An", "Hóa An"]))
         None
     """
-    if joined_folded is not None:
-        keys = _new_tone_placement(joined_folded).split("\x00")
-    elif joined_nfc is not None:
-        keys = _fold_nfc(joined_nfc).split("\x00")
+    if joined_nfc is not None:
+        keys = _split_keys(joined_nfc, folded=False)
     else:
         joined = "\x00".join(names)
         keys = (

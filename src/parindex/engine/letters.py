@@ -25,6 +25,8 @@ import unicodedata
 import numpy as np
 import numpy.typing as npt
 
+from parindex._text import OLD_TONE_PAIRS
+
 __all__ = ["KNOWN_BLOCKS", "casefold_plain", "fold_table"]
 
 # Latin-1 Supplement to Latin Extended-B, and Latin Extended Additional.
@@ -71,24 +73,28 @@ def fold_table() -> npt.NDArray[np.int32]:
     return table
 
 
-def casefold_plain(body: npt.NDArray[np.uint8]) -> npt.NDArray[np.uint8] | None:
+def casefold_plain(
+    body: npt.NDArray[np.uint8],
+) -> tuple[npt.NDArray[np.uint8], bool] | None:
     """The casefold of UTF-8 text ``body`` (free of ASCII controls), byte for byte,
-    when every character is printable ASCII or a plain letter; else ``None``.
+    and whether it spells a tone mark the old way (*oà*, *uỳ*: see
+    :func:`parindex._text.spelling_key`), when every character is printable ASCII or
+    a plain letter; else ``None``.
 
     Example:
         >>> import numpy as np
         >>> from parindex.engine.letters import casefold_plain
         >>> def fold(text):
         ...     out = casefold_plain(np.frombuffer(text.encode(), dtype=np.uint8))
-        ...     return None if out is None else out.tobytes().decode()
-        >>> fold("Đắk Lắk"), fold("ĐẮK LẮK"), fold("Straße"), fold("Α")
-        ('đắk lắk', 'đắk lắk', None, None)
+        ...     return None if out is None else (out[0].tobytes().decode(), out[1])
+        >>> fold("Đắk Lắk"), fold("HOÀ AN"), fold("Straße"), fold("Α")
+        (('đắk lắk', False), ('hoà an', True), None, None)
     """
     # A-Z to a-z (bytes 65-90: below 0x80, so never part of another character).
     folded = body + (((body - 65) < 26).view(np.uint8) << 5)
     high = int(np.count_nonzero(body >= 0x80))
     if not high:
-        return folded  # ASCII: no more to do
+        return folded, False  # ASCII: no more to do
     leads = np.flatnonzero(body >= 0xC0)
     if not leads.size:
         return None  # continuation bytes without a lead
@@ -117,6 +123,11 @@ def casefold_plain(body: npt.NDArray[np.uint8]) -> npt.NDArray[np.uint8] | None:
     to = table[code]
     if int(to.min()) < 0:
         return None  # not a plain letter: the text is asked instead
+    # The old tone placement: a marked vowel folded from a letter after "o" or "u"
+    # (every such pair is a plain letter after an ASCII one). A lead at position 0
+    # reads the last byte: at worst a needless "yes", which only sends the caller the
+    # long way.
+    old_tone = bool((_tone_vowels()[to] == folded[leads - 1]).any())
     # Write the characters whose fold differs (lower-case letters, most of them, stay).
     changed = np.flatnonzero(to != code)
     if changed.size:
@@ -124,4 +135,15 @@ def casefold_plain(body: npt.NDArray[np.uint8]) -> npt.NDArray[np.uint8] | None:
         folded[at] = np.where(wide, 0xE0 | (to >> 12), 0xC0 | (to >> 6))
         folded[at + 1] = np.where(wide, 0x80 | ((to >> 6) & 0x3F), 0x80 | (to & 0x3F))
         folded[at[wide] + 2] = 0x80 | (to[wide] & 0x3F)
-    return folded
+    return folded, old_tone
+
+
+@functools.cache
+def _tone_vowels() -> npt.NDArray[np.uint8]:
+    """For each code point below U+1F00: the ASCII vowel before which it spells a tone
+    mark the old way (``o`` before *à*, ``u`` before *ỳ*), else 0 (never a byte of a
+    name: controls are refused)."""
+    table = np.zeros(KNOWN_BLOCKS[-1][1], dtype=np.uint8)
+    for pair in OLD_TONE_PAIRS:
+        table[ord(pair[1])] = ord(pair[0])
+    return table

@@ -19,7 +19,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from parindex._text import normalize_key, spelling_clash
+from parindex._text import distinct_spellings, normalize_key, spelling_clash
 from parindex.engine.arrays import lazy_units
 from parindex.engine.letters import casefold_plain
 from parindex.engine.scores import object_array
@@ -159,12 +159,32 @@ def _normal_joined(ends: npt.NDArray[np.int64], body: npt.NDArray[np.uint8]) -> 
     return joined if unicodedata.is_normalized("NFC", joined) else None
 
 
-def _folded_joined(ends: npt.NDArray[np.int64], body: npt.NDArray[np.uint8]) -> str | None:
-    """The names casefolded and joined by NUL, when every character is ASCII or a
-    plain Latin letter (:func:`~parindex.engine.letters.casefold_plain`): the names are
-    then printable and NFC, and so are their folds. ``None`` otherwise."""
-    folded = casefold_plain(body)
-    return None if folded is None else _joined(ends, folded)
+def _plain_distinct(ends: npt.NDArray[np.int64], body: npt.NDArray[np.uint8]) -> bool | None:
+    """Whether no two names are one name spelled two ways (nor one name twice), when
+    every character is ASCII or a plain Latin letter
+    (:func:`~parindex.engine.letters.casefold_plain`: the names are then printable and
+    NFC, and so are their folds). ``None`` otherwise: the text is asked instead.
+
+    The folds are counted in Arrow, from the bytes, as one array of names; only text
+    that spells a tone mark the old way (*Hoà*) is decoded, for the spelling key's
+    replacements."""
+    got = casefold_plain(body)
+    if got is None:
+        return None
+    folded, old_tone = got
+    if old_tone:
+        joined = _joined(ends, folded)
+        if joined is None:
+            return None
+        return distinct_spellings(joined, folded=True)
+    import pyarrow as pa  # type: ignore[import-untyped]  # present: the names came in it
+    import pyarrow.compute as pc  # type: ignore[import-untyped]
+
+    offsets = np.concatenate(([0], ends)).astype(np.int64)
+    keys = pa.LargeBinaryArray.from_buffers(
+        pa.large_binary(), ends.size, [None, pa.py_buffer(offsets), pa.py_buffer(folded)]
+    )
+    return len(pc.unique(keys)) == ends.size
 
 
 def unit_keys(col: pd.Series) -> Sequence[str]:
@@ -188,20 +208,21 @@ def unit_keys(col: pd.Series) -> Sequence[str]:
     if text is not None:
         # The usual case, checked without a Python string per name: Latin letters
         # checked and casefolded in the bytes (every Vietnamese name), other text
-        # asked of the joined string. Any doubt goes the long way below, which
-        # decides as it always has.
-        folded = _folded_joined(*text)
-        joined = None if folded is not None else _normal_joined(*text)
-        if folded is not None or joined is not None:
+        # asked of the joined string. Distinct spellings (case, tone-mark placement
+        # folded) are distinct names too: one count tells both that no unit repeats
+        # and that none is spelled two ways. Any doubt goes the long way below,
+        # which decides as it always has.
+        distinct = _plain_distinct(*text)
+        if distinct is None:
+            joined = _normal_joined(*text)
+            if joined is not None:
+                distinct = distinct_spellings(joined)
+        if distinct is not None:
+            if not distinct:
+                raise Fallback  # a repeated unit, or two spellings of one
             # A copy (of the array object: Arrow buffers are shared, never written):
             # an edit of the frame afterwards must not rename scored units.
-            names = lazy_units(col.array.copy())
-            # Distinct spellings (case, tone-mark placement folded) are distinct names
-            # too: one set tells both that no unit repeats and that none is spelled
-            # two ways.
-            if spelling_clash(names, joined_nfc=joined, joined_folded=folded) is not None:
-                raise Fallback  # a repeated unit, or two spellings of one
-            return names
+            return lazy_units(col.array.copy())
     raw = col.tolist()  # a missing name is not text: the join below falls back
     keys, joined = _normal_keys_joined(raw)
     if spelling_clash(keys, joined_nfc=joined) is not None:
