@@ -98,3 +98,21 @@ def test_a_sliced_arrow_column_is_read_from_its_own_offsets() -> None:
     s = parindex.score_frame("ministry-2022", wide.iloc[1:], wide=True)
     assert s.units == ("Đắk Lắk", "Gia Lai")
     assert s.totals()["par_index"].tolist() == [80.0, 70.0]
+
+
+@given(st.lists(st.text(alphabet="ab Đ", min_size=1, max_size=3), min_size=1, max_size=12))
+def test_names_counted_in_parts_are_counted_as_a_whole(values: list[str]) -> None:
+    # A million names are counted in parts (Arrow's memory); parts of two names here.
+    import numpy as np
+
+    encoded = [v.encode() for v in values]
+    ends = np.cumsum([len(e) for e in encoded]).astype(np.int64)
+    body = np.frombuffer(b"".join(encoded), dtype=np.uint8)
+    whole = len(set(values)) == len(values)
+    assert names._distinct_bytes(ends, body) == whole
+    saved = names._COUNTED_AT_ONCE
+    names._COUNTED_AT_ONCE = 2
+    try:
+        assert names._distinct_bytes(ends, body) == whole
+    finally:
+        names._COUNTED_AT_ONCE = saved

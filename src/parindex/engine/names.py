@@ -11,6 +11,7 @@ themselves.
 
 from __future__ import annotations
 
+import itertools
 import unicodedata
 from collections.abc import Sequence
 from typing import Any
@@ -177,14 +178,39 @@ def _plain_distinct(ends: npt.NDArray[np.int64], body: npt.NDArray[np.uint8]) ->
         if joined is None:
             return None
         return distinct_spellings(joined, folded=True)
+    return _distinct_bytes(ends, folded)
+
+
+# Names counted at once: Arrow's count keeps a copy of every name and a hash table,
+# about six times the names' bytes, so a million names are counted in parts.
+_COUNTED_AT_ONCE = 1 << 16
+
+
+def _distinct_bytes(ends: npt.NDArray[np.int64], body: npt.NDArray[np.uint8]) -> bool:
+    """Whether the names in ``body`` (``ends``: where each ends) are all different,
+    counted in Arrow. Beyond :data:`_COUNTED_AT_ONCE` names, in parts that equal names
+    cannot straddle (split by length, first and last byte), so that Arrow never holds
+    more than a part's copy and table."""
     import pyarrow as pa  # type: ignore[import-untyped]  # present: the names came in it
     import pyarrow.compute as pc  # type: ignore[import-untyped]
 
+    n = ends.size
     offsets = np.concatenate(([0], ends)).astype(np.int64)
     keys = pa.LargeBinaryArray.from_buffers(
-        pa.large_binary(), ends.size, [None, pa.py_buffer(offsets), pa.py_buffer(folded)]
+        pa.large_binary(), n, [None, pa.py_buffer(offsets), pa.py_buffer(body)]
     )
-    return len(pc.unique(keys)) == ends.size
+    parts = -(-n // _COUNTED_AT_ONCE)
+    if parts == 1:
+        return len(pc.unique(keys)) == n
+    starts = offsets[:-1]
+    spread = (ends - starts) * 65599 + body[starts].astype(np.int64) * 257 + body[ends - 1]
+    part = (spread % parts).astype(np.uint16)
+    order = np.argsort(part, kind="stable")  # a radix sort: 16-bit keys
+    bounds = np.searchsorted(part[order], np.arange(parts + 1))
+    for a, b in itertools.pairwise(bounds.tolist()):
+        if b - a > 1 and len(pc.unique(keys.take(pa.array(order[a:b])))) != b - a:
+            return False
+    return True
 
 
 def unit_keys(col: pd.Series) -> Sequence[str]:
