@@ -169,7 +169,9 @@ def _wide_parts(
     for position, name in enumerate(frame.columns):
         if name in ("unit", "group"):
             continue
-        key = normalize_key(str(name))
+        # Slot ids are in normal form (the model's id patterns allow no spaces), so a
+        # column named exactly as one needs no normalising.
+        key = str(name) if isinstance(name, str) and name in c.pos else normalize_key(str(name))
         if key not in c.pos:
             unknown.append(str(name))
             continue
@@ -184,10 +186,19 @@ def _wide_parts(
         )
     if not columns:
         raise InputFormatError("wide frame: no node columns")
+    if not _default_index(frame.index):
+        units = units.reset_index(drop=True)
+        groups = None if groups is None else groups.reset_index(drop=True)
+    return units, groups, columns
+
+
+def _default_index(index: pd.Index) -> bool:
+    """Whether ``index`` is 0, 1, 2, ... already (what ``reset_index`` would make)."""
     return (
-        units.reset_index(drop=True),
-        (None if groups is None else groups.reset_index(drop=True)),
-        columns,
+        isinstance(index, pd.RangeIndex)
+        and index.start == 0
+        and index.step == 1
+        and index.name is None
     )
 
 
