@@ -17,6 +17,7 @@ __all__ = [
     "DenseSheet",
     "MissingPolicy",
     "SheetColumns",
+    "arrow_stored",
     "index_of",
     "key_name_order",
     "lazy_units",
@@ -384,25 +385,34 @@ def key_name_order(units: Sequence[str], keys: FloatArray) -> npt.NDArray[np.int
         >>> key_name_order(("Bình Dương", "An Giang", "Cà Mau"), np.array([1.0, 1.0, 0.5])).tolist()
         [2, 1, 0]
     """
-    array = unit_array(units)
-    if _in_arrow(array):
+    stored = arrow_stored(unit_array(units))
+    if stored is not None:
         import pyarrow as pa  # type: ignore[import-untyped]  # present: the array is Arrow's
         import pyarrow.compute as pc  # type: ignore[import-untyped]
 
-        names = array.__arrow_array__()
-        if hasattr(names, "combine_chunks"):
-            names = names.combine_chunks()
-        both = pa.record_batch([pa.array(keys), names], names=["key", "name"])
+        both = pa.record_batch([pa.array(keys), stored], names=["key", "name"])
         order = pc.sort_indices(both, sort_keys=[("key", "ascending"), ("name", "ascending")])
         return np.asarray(order.to_numpy(), dtype=np.intp)
     by_name = name_order(units)
     return by_name[np.argsort(keys[by_name], kind="stable")]
 
 
-def _in_arrow(array: Any) -> bool:
-    """Whether ``array`` is a pandas array stored in Arrow (whose sort is Arrow's)."""
-    if array is None or not hasattr(array, "__arrow_array__"):
-        return False
+def arrow_stored(array: Any) -> Any:
+    """The Arrow array (chunks combined) that ``array``, a pandas array stored in
+    Arrow, keeps its values in; ``None`` for any other array (or none), which is then
+    read as it is rather than converted.
+
+    Example:
+        >>> import numpy as np
+        >>> from parindex.engine.arrays import arrow_stored
+        >>> print(arrow_stored(np.array(["A"], dtype=object)))
+        None
+    """
+    if not hasattr(array, "__arrow_array__"):
+        return None  # a tuple or NumPy array: no pandas import (the CLI runs without it)
     import pandas as pd
 
-    return isinstance(array, pd.arrays.ArrowExtensionArray)
+    if not isinstance(array, pd.arrays.ArrowExtensionArray):
+        return None
+    stored = array.__arrow_array__()
+    return stored.combine_chunks() if hasattr(stored, "combine_chunks") else stored

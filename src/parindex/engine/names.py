@@ -14,14 +14,13 @@ from __future__ import annotations
 import itertools
 import unicodedata
 from collections.abc import Sequence
-from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
 from parindex._text import distinct_spellings, normalize_key, spelling_clash
-from parindex.engine.arrays import lazy_units
+from parindex.engine.arrays import arrow_stored, lazy_units
 from parindex.engine.letters import casefold_plain
 from parindex.engine.scores import object_array
 from parindex.model.entries import forbidden_character
@@ -108,15 +107,9 @@ def _arrow_text(col: pd.Series) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.u
 
     In UTF-8 every byte below 0x80 is an ASCII character of its own, so controls
     (NUL, tab and new line among them) and spaces are found in the bytes, in NumPy."""
-    to_arrow = getattr(col.array, "__arrow_array__", None)
-    if to_arrow is None:
+    arr = arrow_stored(col.array)  # None: pandas' own strings, read name by name
+    if arr is None:
         return None
-    try:
-        arr: Any = to_arrow()
-    except ImportError:  # pyarrow is optional: pandas' own strings, read name by name
-        return None
-    if hasattr(arr, "combine_chunks"):
-        arr = arr.combine_chunks()
     kind = str(arr.type)
     if not len(arr) or arr.null_count or kind not in ("string", "large_string"):
         return None
